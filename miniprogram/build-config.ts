@@ -1,0 +1,8 @@
+/**
+ * Build-time configuration. `gulp build` replaces this module in dist/ with values from
+ * MP_API_BASE_URL, MP_FUNCTIONAL_PAGE_VERSION and MP_REQUEST_TIMEOUT_MS; these are the
+ * local-sandbox defaults that tests load from source. Never put a secret here.
+ */
+export const API_BASE_URL: string = 'http://127.0.0.1:3000';
+export const FUNCTIONAL_PAGE_VERSION: 'develop' | 'trial' | 'release' = 'develop';
+export const REQUEST_TIMEOUT_MS: number = 10000;

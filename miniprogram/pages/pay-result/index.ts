@@ -1,0 +1,3 @@
+Component({
+  data: { title: 'pay-result' },
+});

@@ -1,0 +1,124 @@
+/**
+ * Merchant server HTTP API bodies (JSON). Money is integer fen everywhere.
+ * Errors are `ApiError` with a matching HTTP status.
+ */
+import type { RequestPaymentArgs } from './payment';
+
+export type ApiErrorCode =
+  | 'VALIDATION_ERROR' // 400: body, params or headers do not match the schema
+  | 'UNAUTHORIZED' // 401: missing, unknown or expired bearer token
+  | 'FORBIDDEN' // 403: the order belongs to another payer
+  | 'NOT_FOUND' // 404: unknown order or route
+  | 'ORDER_NOT_PAYABLE' // 409: paid, closed, expired or refunded
+  | 'IDEMPOTENCY_CONFLICT' // 409: same Idempotency-Key, different body
+  | 'PAYLOAD_TOO_LARGE' // 413
+  | 'UNSUPPORTED_MEDIA_TYPE' // 415
+  | 'RATE_LIMITED' // 429
+  | 'LOGIN_FAILED' // 400/502: code2Session refused the code or failed
+  | 'UPSTREAM_ERROR' // 502: WeChat Pay failed or answered something we cannot trust
+  | 'INTERNAL'; // 500
+
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+}
+
+export interface CatalogProduct {
+  sku: string;
+  name: string;
+  spec: string;
+  /** Unit price in fen. */
+  price: number;
+  /** Largest quantity of this sku in one order. */
+  maxQuantity: number;
+}
+
+export interface CatalogResponse {
+  products: CatalogProduct[];
+}
+
+export interface CreateOrderItem {
+  sku: string;
+  quantity: number;
+}
+
+/** Body of `POST /api/orders`; send an `Idempotency-Key` header (8–64 chars) to make it safe to retry. */
+export interface CreateOrderRequest {
+  items: CreateOrderItem[];
+  remark?: string;
+}
+
+export type OrderStatus = 'pending' | 'paid' | 'closed' | 'refunded';
+
+export interface OrderLine {
+  sku: string;
+  name: string;
+  spec: string;
+  unitPrice: number;
+  quantity: number;
+  /** unitPrice × quantity, fen. */
+  subtotal: number;
+}
+
+export interface OrderBreakdown {
+  goods: number;
+  shipping: number;
+  discount: number;
+  /** goods + shipping − discount: what WeChat Pay charges. */
+  total: number;
+}
+
+export interface Order {
+  orderNo: string;
+  status: OrderStatus;
+  /** Amount due in fen (= breakdown.total). */
+  total: number;
+  currency: 'CNY';
+  items: OrderLine[];
+  breakdown: OrderBreakdown;
+  remark?: string;
+  /** RFC 3339. */
+  createdAt: string;
+  /** RFC 3339; a pending order past this is closed and cannot be paid. */
+  expiresAt: string;
+  /** RFC 3339, when paid. */
+  paidAt?: string;
+  /** WeChat Pay transaction id, when paid. */
+  transactionId?: string;
+  /** Fen refunded so far. */
+  refunded?: number;
+}
+
+export interface SessionRequest {
+  /** `wx.login` code: single use, valid 5 minutes. */
+  code: string;
+}
+
+export interface SessionResponse {
+  /** Opaque bearer token for `Authorization: Bearer <token>`. */
+  token: string;
+  openid: string;
+  /** Seconds until the token expires. */
+  expiresIn: number;
+}
+
+/** `POST /api/orders/:orderNo/pay` answers the functional page's requestPaymentArgs. */
+export type PayResponse = RequestPaymentArgs;
+
+export interface RefundRequest {
+  /** Fen to refund; defaults to what is left of the total. */
+  amount?: number;
+  reason?: string;
+}
+
+export interface RefundResponse {
+  orderNo: string;
+  outRefundNo: string;
+  amount: number;
+  status: 'processing' | 'success' | 'closed' | 'abnormal';
+}
+
+export interface HealthResponse {
+  status: 'ok';
+  database: 'ok';
+}

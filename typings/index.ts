@@ -1,0 +1,4 @@
+/** The wire contract shared by client, plugin, functional page and server. Types only. */
+export type * from './api';
+export type * from './payment';
+export type * from './pay-button';
