@@ -9,14 +9,14 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/(plugin|miniprogram)/'],
+      testPathIgnorePatterns: ['<rootDir>/test/(plugin|miniprogram|e2e)/'],
     },
     {
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
       transform,
       setupFiles: ['<rootDir>/test/setup/miniprogram.ts'],
-      testMatch: ['<rootDir>/test/(plugin|miniprogram)/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/(plugin|miniprogram|e2e)/**/*.test.ts'],
     },
   ],
 };
