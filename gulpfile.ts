@@ -65,6 +65,8 @@ function compileTs(root: Root) {
   // A fresh project per run: gulp-typescript keeps state between builds otherwise.
   const project = ts.createProject('tsconfig.miniprogram.json', {
     isolatedModules: true,
+    // Comments cost bytes in the shipped bundle and must never carry anything sensitive.
+    removeComments: true,
     composite: false,
     declaration: false,
     emitDeclarationOnly: false,
