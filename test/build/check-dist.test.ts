@@ -1,28 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DIST, ROOT, ensureBuilt } from '../helpers/dist';
 import { checkDist, knownDevSecrets } from './check-dist';
-
-const ROOT = path.resolve(__dirname, '../..');
-const DIST = path.join(ROOT, 'dist');
 
 let copy: string;
 
-beforeAll(() => {
-  // `npm test` builds first; a lone `jest` run builds here so the check never reads stale output.
-  if (!existsSync(path.join(DIST, 'miniprogram', 'app.json'))) {
-    execFileSync(process.execPath, [require.resolve('gulp/bin/gulp.js'), 'build'], { cwd: ROOT });
-  }
-});
+beforeAll(ensureBuilt);
 
 beforeEach(() => {
   copy = mkdtempSync(path.join(tmpdir(), 'dist-check-'));
