@@ -1,20 +1,35 @@
-/** One config, two environments: Node for server/sandbox/e2e, jsdom for mini program components. */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] };
+/** One config, two environments: Node for server/sandbox/build, jsdom for mini program components and e2e. */
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  // typebox 1.x ships ES modules only; jest runs CommonJS, so they are transpiled too.
+  '^.+\\.m?js$': [
+    'ts-jest',
+    {
+      tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true },
+    },
+  ],
+};
+const esmPackages = ['typebox', '@fastify/type-provider-typebox'];
+const shared = {
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'node'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
     {
+      ...shared,
       displayName: 'node',
       testEnvironment: 'node',
-      transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['<rootDir>/test/(plugin|miniprogram|e2e)/'],
     },
     {
+      ...shared,
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
-      transform,
       setupFiles: ['<rootDir>/test/setup/miniprogram.ts'],
       testMatch: ['<rootDir>/test/(plugin|miniprogram|e2e)/**/*.test.ts'],
     },

@@ -1,4 +1,17 @@
-// Plugin main: helpers for plugin consumers (`requirePlugin('pay')`).
-export function formatFee(fee: number): string {
-  return `¥${(fee / 100).toFixed(2)}`;
-}
+/**
+ * Plugin main (plugin.json "main"): what a host gets from `requirePlugin('<alias>')`.
+ * Runtime exports are small pure helpers; event and property shapes are types only.
+ */
+export { MAX_FEE, CURRENCY_SYMBOLS, formatFee, validateFee } from './fee';
+export type { FeeCheck } from './fee';
+export { PLUGIN_VERSION } from './version';
+export type {
+  CurrencyType,
+  FunctionalPageArgs,
+  PaymentArgsLike,
+  PayButtonCancelDetail,
+  PayButtonFailDetail,
+  PayButtonProps,
+  PayButtonSuccessDetail,
+  PayButtonVersion,
+} from '../typings';

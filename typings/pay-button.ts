@@ -17,6 +17,10 @@ export interface PayButtonProps {
   version: PayButtonVersion;
   currencyType: CurrencyType;
   disabled: boolean;
+  /** Slot content replaces the amount on the face instead of preceding it (default false). */
+  customFace?: boolean;
+  /** Verb of the accessible label, e.g. 'Pay' → "Pay ¥12.34" (default 'Pay'). */
+  label?: string;
 }
 
 /** The button does not interpret paymentArgs; the owner's functional page does. */

@@ -1,0 +1,33 @@
+/**
+ * The WeChat runtime emulator (Node-safe part). The jsdom-only built-in navigator lives in
+ * ./navigator, so Node scripts (npm start, bench) never load miniprogram-simulate.
+ */
+export { createWx, installWx } from './wx';
+export type {
+  CashierArgs,
+  CashierOutcome,
+  CreateWxOptions,
+  EmulatedWx,
+  EmulatorState,
+  ModalRecord,
+  Navigation,
+  RoundTripPurpose,
+  ToastRecord,
+} from './wx';
+export {
+  connectPluginPayment,
+  createFunctionalPageRunner,
+  DEFAULT_FUNCTIONAL_PAGES_DIR,
+  loadFunctionalPage,
+} from './functional-page';
+export type {
+  BeforeRequestPaymentResult,
+  BuildConfigOverride,
+  DeliveredOutcome,
+  FunctionalPageOptions,
+  FunctionalPageRunner,
+  PaymentRecord,
+  PaymentRequest,
+  PaymentRoute,
+} from './functional-page';
+export { httpRequest, postJson } from './http';

@@ -1,0 +1,443 @@
+/**
+ * A stand-in for the WeChat client's `wx`, driving the real sandbox (login codes, cashier) and
+ * the real server over HTTP. Only what the shop, the plugin and the functional page use, with
+ * WeChat's callback shapes and errMsg texts; what it saw is recorded on `wx.emulator`.
+ */
+import { HttpFailure, httpRequest, postJson } from './http';
+
+export type CashierOutcome = 'success' | 'cancel' | 'fail';
+export type RoundTripPurpose = 'login' | 'session' | 'pay' | 'cashier' | 'identity' | 'other';
+
+export interface CreateWxOptions {
+  /** Sandbox base URL (login codes and the cashier live there). */
+  sandboxUrl: string;
+  /** Which WeChat user holds the phone; the sandbox derives a stable openid per (appid, user). */
+  user: string;
+  /** The owner app's AppID; omitted = the sandbox's default app. */
+  appid?: string;
+  /** What the user does in the cashier (changeable later with `wx.emulator.cashierOutcome`). */
+  cashierOutcome?: CashierOutcome;
+  /** `wx.getDeviceInfo().platform`: 'devtools' makes the pay-button explain itself. */
+  platform?: 'ios' | 'android' | 'devtools';
+  /** Share storage between emulators to model one phone; default: fresh. */
+  storage?: Map<string, string>;
+  /** Answers to successive `wx.showModal` calls (default: confirm). */
+  modalAnswers?: Array<'confirm' | 'cancel'>;
+  /** app.json networkTimeout.request: wx.request's timeout when the caller gives none. */
+  networkTimeoutMs?: number;
+}
+
+export interface Navigation {
+  kind: 'navigateTo' | 'redirectTo' | 'reLaunch' | 'switchTab' | 'navigateBack';
+  url?: string;
+  delta?: number;
+}
+
+export interface ToastRecord {
+  title: string;
+  icon?: string;
+}
+
+export interface ModalRecord {
+  title?: string;
+  content?: string;
+  answer: 'confirm' | 'cancel';
+}
+
+export interface EmulatorState {
+  readonly user: string;
+  readonly appid: string | undefined;
+  readonly sandboxUrl: string;
+  cashierOutcome: CashierOutcome;
+  /** openid of this user under `appid`, once a code has been minted. */
+  openid: string | null;
+  roundTrips: Record<RoundTripPurpose, number>;
+  /** `METHOD /path` → count. */
+  roundTripsByUrl: Record<string, number>;
+  navigations: Navigation[];
+  toasts: ToastRecord[];
+  modals: ModalRecord[];
+  modalAnswers: Array<'confirm' | 'cancel'>;
+  loading: string | null;
+  /** Every `wx.requestPayment` call, in order, with the cashier's answer. */
+  payments: Array<{ args: CashierArgs; outcome: CashierOutcome; errMsg: string }>;
+  storage: Map<string, string>;
+  resetRoundTrips(): void;
+}
+
+export interface CashierArgs {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: string;
+  paySign: string;
+}
+
+interface Callbacks<S, F> {
+  success?: (res: S) => void;
+  fail?: (res: F) => void;
+  complete?: (res: never) => void;
+}
+
+/** WeChat answers on a later tick: success or fail, then complete. */
+function succeed<S, F>(cb: Callbacks<S, F>, res: S): void {
+  setTimeout(() => {
+    cb.success?.(res);
+    (cb.complete as ((r: S) => void) | undefined)?.(res);
+  }, 0);
+}
+
+function failWith<S, F>(cb: Callbacks<S, F>, res: F): void {
+  setTimeout(() => {
+    cb.fail?.(res);
+    (cb.complete as ((r: F) => void) | undefined)?.(res);
+  }, 0);
+}
+
+function purposeOf(method: string, path: string): RoundTripPurpose {
+  if (path.endsWith('/sandbox/login-code')) return 'login';
+  if (method === 'POST' && path.endsWith('/api/session')) return 'session';
+  if (method === 'POST' && /\/api\/orders\/[^/]+\/pay$/.test(path)) return 'pay';
+  if (path.endsWith('/sandbox/cashier/pay')) return 'cashier';
+  return 'other';
+}
+
+function queryString(data: Record<string, unknown>): string {
+  return Object.entries(data)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+}
+
+/** WeChat's public errno values: 5 = timed out, 600001 = network error. */
+const ERRNO_TIMEOUT = 5;
+const ERRNO_NETWORK = 600001;
+
+const WINDOW = {
+  pixelRatio: 3,
+  screenWidth: 375,
+  screenHeight: 812,
+  windowWidth: 375,
+  windowHeight: 812,
+  statusBarHeight: 47,
+  screenTop: 0,
+  safeArea: { left: 0, right: 375, top: 47, bottom: 778, width: 375, height: 731 },
+};
+
+export type EmulatedWx = ReturnType<typeof createWx>;
+
+export function createWx(options: CreateWxOptions) {
+  const sandboxUrl = options.sandboxUrl.replace(/\/+$/, '');
+  const platform = options.platform ?? 'ios';
+  const networkTimeoutMs = options.networkTimeoutMs ?? 60_000;
+  const zero = (): Record<RoundTripPurpose, number> => ({
+    login: 0,
+    session: 0,
+    pay: 0,
+    cashier: 0,
+    identity: 0,
+    other: 0,
+  });
+  const state: EmulatorState = {
+    user: options.user,
+    appid: options.appid,
+    sandboxUrl,
+    cashierOutcome: options.cashierOutcome ?? 'success',
+    openid: null,
+    roundTrips: zero(),
+    roundTripsByUrl: {},
+    navigations: [],
+    toasts: [],
+    modals: [],
+    modalAnswers: [...(options.modalAnswers ?? [])],
+    loading: null,
+    payments: [],
+    storage: options.storage ?? new Map(),
+    resetRoundTrips() {
+      state.roundTrips = zero();
+      state.roundTripsByUrl = {};
+    },
+  };
+
+  function count(method: string, url: string, purpose?: RoundTripPurpose) {
+    let path = url;
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      // Counted under the raw string.
+    }
+    const p = purpose ?? purposeOf(method, path);
+    state.roundTrips[p] += 1;
+    const key = `${method} ${path}`;
+    state.roundTripsByUrl[key] = (state.roundTripsByUrl[key] ?? 0) + 1;
+  }
+
+  async function mintCode(purpose: RoundTripPurpose): Promise<string> {
+    const url = `${sandboxUrl}/sandbox/login-code`;
+    count('POST', url, purpose);
+    const body: Record<string, string> = { user: state.user };
+    if (state.appid !== undefined) body.appid = state.appid;
+    const minted = await postJson<{ code: string; openid: string }>(url, body);
+    state.openid = minted.openid;
+    return minted.code;
+  }
+
+  const wx = {
+    emulator: state,
+
+    /** Installed by the functional-page runner (`connectPluginPayment`); absent = old base library. */
+    requestPluginPayment: undefined as
+      ((option: WechatMiniprogram.RequestPluginPaymentOption) => void) | undefined,
+
+    canIUse(schema: string): boolean {
+      const name = schema.split('.')[0] ?? '';
+      return typeof (wx as Record<string, unknown>)[name] === 'function';
+    },
+
+    login(option: WechatMiniprogram.LoginOption = {}): void {
+      const timeoutMs = option.timeout ?? networkTimeoutMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HttpFailure('timeout', 'timeout')), timeoutMs);
+      });
+      Promise.race([mintCode('login'), timeout]).then(
+        (code) => {
+          clearTimeout(timer);
+          succeed(option, { code, errMsg: 'login:ok' });
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          const reason = err instanceof Error ? err.message : String(err);
+          failWith(option, { errMsg: `login:fail ${reason}`, errno: ERRNO_NETWORK });
+        },
+      );
+    },
+
+    request(option: WechatMiniprogram.RequestOption): WechatMiniprogram.RequestTask {
+      const method = (option.method ?? 'GET').toUpperCase();
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(option.header ?? {}))
+        headers[k.toLowerCase()] = String(v);
+      headers['content-type'] ??= 'application/json';
+      let url = option.url;
+      let body: string | Buffer | undefined;
+      const data = option.data;
+      if (
+        method === 'GET' &&
+        data !== undefined &&
+        typeof data === 'object' &&
+        !(data instanceof ArrayBuffer)
+      ) {
+        const qs = queryString(data as Record<string, unknown>);
+        if (qs !== '') url += (url.includes('?') ? '&' : '?') + qs;
+      } else if (typeof data === 'string') {
+        body = data;
+      } else if (data instanceof ArrayBuffer) {
+        body = Buffer.from(data);
+      } else if (data !== undefined && method !== 'GET') {
+        body = headers['content-type'].includes('application/x-www-form-urlencoded')
+          ? queryString(data as Record<string, unknown>)
+          : JSON.stringify(data);
+      }
+      const controller = new AbortController();
+      count(method, url);
+      httpRequest({
+        method,
+        url,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        timeoutMs: option.timeout ?? networkTimeoutMs,
+        signal: controller.signal,
+      }).then(
+        (res) => {
+          let parsed: string | WechatMiniprogram.IAnyObject = res.body;
+          if ((option.dataType ?? 'json') === 'json') {
+            try {
+              parsed = JSON.parse(res.body) as WechatMiniprogram.IAnyObject;
+            } catch {
+              // WeChat hands over the raw text when it is not JSON.
+            }
+          }
+          succeed(option, {
+            data: parsed,
+            statusCode: res.statusCode,
+            header: res.headers,
+            cookies: [],
+            errMsg: 'request:ok',
+          } as unknown as WechatMiniprogram.RequestSuccessCallbackResult);
+        },
+        (err: unknown) => {
+          const reason = err instanceof HttpFailure ? err.message : String(err);
+          const errno =
+            err instanceof HttpFailure && err.kind === 'timeout' ? ERRNO_TIMEOUT : ERRNO_NETWORK;
+          failWith(option, {
+            errMsg: `request:fail ${reason}`,
+            errno,
+          } as WechatMiniprogram.RequestFailCallbackErr);
+        },
+      );
+      const task = {
+        abort: () => controller.abort(),
+        onHeadersReceived: () => undefined,
+        offHeadersReceived: () => undefined,
+        onChunkReceived: () => undefined,
+        offChunkReceived: () => undefined,
+      };
+      return task as unknown as WechatMiniprogram.RequestTask;
+    },
+
+    requestPayment(option: WechatMiniprogram.RequestPaymentOption): void {
+      const args: CashierArgs = {
+        timeStamp: option.timeStamp,
+        nonceStr: option.nonceStr,
+        package: option.package,
+        signType: option.signType ?? 'MD5',
+        paySign: option.paySign,
+      };
+      const outcome = state.cashierOutcome;
+      const run = async (): Promise<string> => {
+        if (state.openid === null) await mintCode('identity');
+        const url = `${sandboxUrl}/sandbox/cashier/pay`;
+        count('POST', url, 'cashier');
+        const body: Record<string, unknown> = {
+          openid: state.openid,
+          outcome,
+          requestPaymentArgs: args,
+        };
+        if (state.appid !== undefined) body.appid = state.appid;
+        const res = await postJson<{ errMsg: string }>(url, body);
+        return res.errMsg;
+      };
+      run().then(
+        (errMsg) => {
+          state.payments.push({ args, outcome, errMsg });
+          if (errMsg === 'requestPayment:ok') succeed(option, { errMsg });
+          else failWith(option, { errMsg });
+        },
+        (err: unknown) => {
+          const errMsg = `requestPayment:fail ${err instanceof Error ? err.message : String(err)}`;
+          state.payments.push({ args, outcome, errMsg });
+          failWith(option, { errMsg });
+        },
+      );
+    },
+
+    getStorageSync(key: string): unknown {
+      const raw = state.storage.get(key);
+      return raw === undefined ? '' : (JSON.parse(raw) as unknown);
+    },
+    setStorageSync(key: string, value: unknown): void {
+      if (typeof key !== 'string' || key === '')
+        throw new Error('setStorageSync:fail key is empty');
+      state.storage.set(key, JSON.stringify(value));
+    },
+    removeStorageSync(key: string): void {
+      state.storage.delete(key);
+    },
+    clearStorageSync(): void {
+      state.storage.clear();
+    },
+
+    navigateTo(option: WechatMiniprogram.NavigateToOption): void {
+      state.navigations.push({ kind: 'navigateTo', url: option.url });
+      succeed(option, {
+        errMsg: 'navigateTo:ok',
+      } as WechatMiniprogram.NavigateToSuccessCallbackResult);
+    },
+    redirectTo(option: WechatMiniprogram.RedirectToOption): void {
+      state.navigations.push({ kind: 'redirectTo', url: option.url });
+      succeed(option, { errMsg: 'redirectTo:ok' });
+    },
+    reLaunch(option: WechatMiniprogram.ReLaunchOption): void {
+      state.navigations.push({ kind: 'reLaunch', url: option.url });
+      succeed(option, { errMsg: 'reLaunch:ok' });
+    },
+    switchTab(option: WechatMiniprogram.SwitchTabOption): void {
+      state.navigations.push({ kind: 'switchTab', url: option.url });
+      succeed(option, { errMsg: 'switchTab:ok' });
+    },
+    navigateBack(option: WechatMiniprogram.NavigateBackOption = {}): void {
+      state.navigations.push({ kind: 'navigateBack', delta: option.delta ?? 1 });
+      succeed(option, { errMsg: 'navigateBack:ok' });
+    },
+
+    showToast(option: WechatMiniprogram.ShowToastOption): void {
+      state.toasts.push({
+        title: option.title,
+        ...(option.icon !== undefined ? { icon: option.icon } : {}),
+      });
+      succeed(option, { errMsg: 'showToast:ok' });
+    },
+    hideToast(option: WechatMiniprogram.HideToastOption = {}): void {
+      succeed(option, { errMsg: 'hideToast:ok' });
+    },
+    showLoading(option: WechatMiniprogram.ShowLoadingOption): void {
+      state.loading = option.title;
+      succeed(option, { errMsg: 'showLoading:ok' });
+    },
+    hideLoading(option: WechatMiniprogram.HideLoadingOption = {}): void {
+      state.loading = null;
+      succeed(option, { errMsg: 'hideLoading:ok' });
+    },
+    showModal(option: WechatMiniprogram.ShowModalOption): void {
+      const answerWith = state.modalAnswers.shift() ?? 'confirm';
+      state.modals.push({
+        ...(option.title !== undefined ? { title: option.title } : {}),
+        ...(option.content !== undefined ? { content: option.content } : {}),
+        answer: answerWith,
+      });
+      succeed(option, {
+        confirm: answerWith === 'confirm',
+        cancel: answerWith === 'cancel',
+        errMsg: 'showModal:ok',
+      } as WechatMiniprogram.ShowModalSuccessCallbackResult);
+    },
+
+    getSystemInfoSync() {
+      return {
+        ...WINDOW,
+        platform,
+        system: platform === 'android' ? 'Android 14' : 'iOS 17.5',
+        version: '8.0.50',
+        SDKVersion: '3.7.0',
+        brand: 'emulator',
+        model: 'emulator',
+      };
+    },
+    getWindowInfo() {
+      return { ...WINDOW };
+    },
+    getDeviceInfo() {
+      return {
+        platform,
+        system: platform === 'android' ? 'Android 14' : 'iOS 17.5',
+        brand: 'emulator',
+        model: 'emulator',
+        benchmarkLevel: 1,
+      };
+    },
+  };
+  return wx;
+}
+
+/**
+ * Make `emulated` the global `wx`; anything it lacks falls back to what was there before
+ * (miniprogram-simulate's built-ins in jsdom tests). Returns the undo.
+ */
+export function installWx(emulated: object): () => void {
+  const g = globalThis as unknown as { wx?: object };
+  const previous = g.wx;
+  const fallback = previous ?? {};
+  g.wx = new Proxy(emulated, {
+    get(target, prop, receiver) {
+      if (prop in target) return Reflect.get(target, prop, receiver) as unknown;
+      return Reflect.get(fallback, prop) as unknown;
+    },
+    has(target, prop) {
+      return prop in target || prop in fallback;
+    },
+  });
+  return () => {
+    g.wx = previous;
+  };
+}
