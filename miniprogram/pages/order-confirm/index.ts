@@ -1,3 +1,333 @@
+/**
+ * Order confirmation: creates (or reopens) the server order for a cart, shows what will be
+ * charged and hands the server's total to the plugin's pay-button. The page never prices
+ * anything itself; it only formats the server's fen.
+ */
+import type {
+  CreateOrderItem,
+  Order,
+  PayButtonCancelDetail,
+  PayButtonFailDetail,
+  PayButtonSuccessDetail,
+} from '../../../typings';
+import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
+import type { FetchedOrder } from '../../lib/api';
+import { createOrder, getCatalog, getOrder, isOrderNo } from '../../lib/api';
+import type { Cart } from '../../lib/cart';
+import { REMARK_MAX_LENGTH, parseItemsParam } from '../../lib/cart';
+import type { Countdown } from '../../lib/countdown';
+import { spokenDuration, startCountdown } from '../../lib/countdown';
+import { HttpError, describeError } from '../../lib/http';
+import { bottomInsetPx } from '../../lib/layout';
+import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
+import { isPayable } from '../../lib/order-status';
+import { paymentFailureText } from '../../lib/payment-errors';
+import type { OrderView } from '../../lib/order-view';
+import { orderView } from '../../lib/order-view';
+
+type Phase = 'loading' | 'empty' | 'error' | 'ready';
+
+/** How many catalogue products the demo cart takes when no items are passed in. */
+const DEMO_CART_SIZE = 2;
+
+interface PageState {
+  /** Set when the page was opened for an existing order (`?orderNo=`). */
+  orderNo: string;
+  /** `?items=` as given; undefined (no parameter) means the demo cart. */
+  itemsParam: string | undefined;
+  cart: Cart | undefined;
+  order: Order | undefined;
+  clockOffsetMs: number;
+  countdown: Countdown | undefined;
+  /** Bumped on every load so an answer to an older request is ignored. */
+  generation: number;
+  unloaded: boolean;
+}
+
+const states = new WeakMap<object, PageState>();
+
+function stateOf(page: object): PageState {
+  let state = states.get(page);
+  if (!state) {
+    state = {
+      orderNo: '',
+      itemsParam: undefined,
+      cart: undefined,
+      order: undefined,
+      clockOffsetMs: 0,
+      countdown: undefined,
+      generation: 0,
+      unloaded: false,
+    };
+    states.set(page, state);
+  }
+  return state;
+}
+
+async function demoCart(): Promise<CreateOrderItem[]> {
+  const products = await getCatalog();
+  return products.slice(0, DEMO_CART_SIZE).map((p) => ({ sku: p.sku, quantity: 1 }));
+}
+
+function cartOf(order: Order): Cart {
+  return {
+    items: order.items.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+    remark: order.remark ?? '',
+  };
+}
+
+const emptyView: OrderView = {
+  orderNo: '',
+  lines: [],
+  goods: '',
+  shipping: '',
+  shippingFree: false,
+  discount: '',
+  hasDiscount: false,
+  total: '',
+  totalLabel: '',
+  remark: '',
+};
+
 Component({
-  data: { title: 'order-confirm' },
+  data: {
+    phase: 'loading' as Phase,
+    errorText: '',
+    view: emptyView,
+    remark: '',
+    remarkLength: 0,
+    remarkMax: REMARK_MAX_LENGTH,
+    /** Only for a cart opened here; a reopened order (`?orderNo=`) keeps its remark. */
+    remarkEditable: false,
+    savingRemark: false,
+    countdownText: '',
+    countdownLabel: '',
+    expired: false,
+    fee: 0,
+    paymentArgs: {} as { orderNo?: string },
+    payDisabled: true,
+    version: FUNCTIONAL_PAGE_VERSION,
+    /** Measured safe-area insets win over the CSS env() fallback in the stylesheet. */
+    pageStyle: '',
+    barStyle: '',
+  },
+
+  lifetimes: {
+    detached() {
+      const state = stateOf(this);
+      state.unloaded = true;
+      state.countdown?.stop();
+    },
+  },
+
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      const state = stateOf(this);
+      state.orderNo = queryParam(query, 'orderNo');
+      state.itemsParam = query.items === undefined ? undefined : queryParam(query, 'items');
+      const inset = bottomInsetPx();
+      if (inset > 0) {
+        this.setData({
+          pageStyle: `padding-bottom: calc(var(--bar-height) + ${inset}px);`,
+          barStyle: `padding-bottom: calc(var(--space-2) + ${inset}px);`,
+        });
+      }
+      void this.load();
+    },
+
+    onUnload() {
+      const state = stateOf(this);
+      state.unloaded = true;
+      state.countdown?.stop();
+    },
+
+    /** The result page may have changed things (e.g. the order expired): show the truth again. */
+    onShow() {
+      const state = stateOf(this);
+      if (state.order && this.data.phase === 'ready') void this.refresh();
+    },
+
+    async load(): Promise<void> {
+      const state = stateOf(this);
+      const generation = ++state.generation;
+      state.countdown?.stop();
+      this.setData({ phase: 'loading', errorText: '', payDisabled: true });
+      try {
+        let fetched: FetchedOrder;
+        if (state.orderNo) {
+          if (!isOrderNo(state.orderNo)) throw new Error('This link does not name an order.');
+          fetched = await getOrder(state.orderNo);
+        } else {
+          const items =
+            state.itemsParam === undefined ? await demoCart() : parseItemsParam(state.itemsParam);
+          if (items.length === 0) {
+            if (generation === state.generation) this.setData({ phase: 'empty' });
+            return;
+          }
+          state.cart = { items, remark: state.cart?.remark ?? '' };
+          fetched = await createOrder(state.cart);
+        }
+        if (generation !== state.generation || state.unloaded) return;
+        this.show(fetched);
+      } catch (error) {
+        if (generation !== state.generation || state.unloaded) return;
+        // Our own messages (a bad link, a bad items parameter) are already written for people.
+        const text =
+          error instanceof Error && !(error instanceof HttpError)
+            ? error.message
+            : describeError(error);
+        this.setData({ phase: 'error', errorText: text, payDisabled: true });
+      }
+    },
+
+    show(fetched: FetchedOrder): void {
+      const state = stateOf(this);
+      const { order, clockOffsetMs } = fetched;
+      if (order.status === 'paid' || order.status === 'refunded') {
+        // Nothing to confirm any more: the result page shows a paid order.
+        redirect(resultPageUrl(order.orderNo, 'unknown'));
+        return;
+      }
+      state.order = order;
+      state.clockOffsetMs = clockOffsetMs;
+      state.cart ??= cartOf(order);
+      const view = orderView(order);
+      const payable = isPayable(order, Date.now() + clockOffsetMs);
+      this.setData({
+        phase: 'ready',
+        view,
+        remark: view.remark,
+        remarkLength: view.remark.length,
+        remarkEditable: !state.orderNo,
+        fee: order.total,
+        paymentArgs: { orderNo: order.orderNo },
+        expired: !payable,
+        payDisabled: !payable,
+        countdownText: payable ? '' : 'expired',
+        countdownLabel: payable ? '' : 'This order has expired',
+      });
+      state.countdown?.stop();
+      state.countdown = undefined;
+      if (!payable) return;
+      state.countdown = startCountdown(Date.parse(order.expiresAt), clockOffsetMs, (tick) => {
+        if (state.unloaded) return;
+        if (tick.expired) {
+          this.setData({
+            expired: true,
+            payDisabled: true,
+            countdownText: 'expired',
+            countdownLabel: 'This order has expired',
+          });
+        } else if (tick.text !== this.data.countdownText) {
+          this.setData({
+            countdownText: tick.text,
+            countdownLabel: `Pay within ${spokenDuration(tick.remainingMs)}`,
+          });
+        }
+      });
+    },
+
+    /** Re-reads the shown order from the server without leaving the ready state. */
+    async refresh(): Promise<void> {
+      const state = stateOf(this);
+      const order = state.order;
+      if (!order) return;
+      const generation = state.generation;
+      try {
+        const fetched = await getOrder(order.orderNo);
+        if (generation === state.generation && !state.unloaded) this.show(fetched);
+      } catch (error) {
+        if (generation !== state.generation || state.unloaded) return;
+        // A definite "not yours" / "gone" must not leave the order on screen; anything else
+        // (network, timeout) keeps what is shown and the next tap or visit asks again.
+        if (error instanceof HttpError && (error.status === 403 || error.status === 404)) {
+          state.countdown?.stop();
+          state.order = undefined;
+          this.setData({
+            phase: 'error',
+            errorText: describeError(error),
+            payDisabled: true,
+            view: emptyView,
+            fee: 0,
+            paymentArgs: {},
+          });
+        }
+      }
+    },
+
+    onRetry() {
+      void this.load();
+    },
+
+    /** Expired: the same cart becomes a new order (the old key maps to a closed order). */
+    onStartOver() {
+      const state = stateOf(this);
+      if (state.order) state.cart = cartOf(state.order);
+      state.orderNo = '';
+      if (state.cart) {
+        state.itemsParam = state.cart.items.map((i) => `${i.sku}:${i.quantity}`).join(',');
+      }
+      void this.load();
+    },
+
+    onRemarkInput(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
+      const remark = String(e.detail.value ?? '').slice(0, REMARK_MAX_LENGTH);
+      this.setData({ remark, remarkLength: remark.length });
+    },
+
+    /**
+     * The remark is part of the order the server stores, and an order cannot be edited, so a
+     * changed remark places the order again under the (cart, remark) idempotency key. The
+     * unpaid earlier order simply expires; nothing was sent to WeChat Pay for it.
+     */
+    async onRemarkCommit(): Promise<void> {
+      const state = stateOf(this);
+      const remark = this.data.remark.trim();
+      if (!state.cart || !state.order || !this.data.remarkEditable) return;
+      if (remark === (state.order.remark ?? '') || this.data.savingRemark) return;
+      const generation = ++state.generation;
+      this.setData({ savingRemark: true, payDisabled: true });
+      try {
+        const fetched = await createOrder({ items: state.cart.items, remark });
+        if (generation !== state.generation || state.unloaded) return;
+        state.cart = { items: state.cart.items, remark };
+        this.setData({ savingRemark: false });
+        this.show(fetched);
+      } catch (error) {
+        if (generation !== state.generation || state.unloaded) return;
+        this.setData({
+          savingRemark: false,
+          remark: state.order.remark ?? '',
+          remarkLength: (state.order.remark ?? '').length,
+          payDisabled: this.data.expired,
+        });
+        wx.showToast({ title: `Remark not saved. ${describeError(error)}`, icon: 'none' });
+      }
+    },
+
+    onPaySuccess(_e: WechatMiniprogram.CustomEvent<PayButtonSuccessDetail>) {
+      const order = stateOf(this).order;
+      if (order) redirect(resultPageUrl(order.orderNo, 'success'));
+    },
+
+    onPayCancel(_e: WechatMiniprogram.CustomEvent<PayButtonCancelDetail>) {
+      const order = stateOf(this).order;
+      if (!order) return;
+      wx.showModal({
+        title: 'Give up payment?',
+        content: 'Your order is kept until it expires; you can pay later.',
+        confirmText: 'Give up',
+        cancelText: 'Continue',
+        success: (res) => {
+          if (res.confirm) redirect(resultPageUrl(order.orderNo, 'cancel'));
+        },
+      });
+    },
+
+    onPayFail(e: WechatMiniprogram.CustomEvent<PayButtonFailDetail>) {
+      wx.showToast({ title: paymentFailureText(e.detail?.errMsg), icon: 'none', duration: 3000 });
+      // The order itself may have changed (expired, or paid after all): show the server's view.
+      void this.refresh();
+    },
+  },
 });

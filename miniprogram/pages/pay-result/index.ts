@@ -1,3 +1,176 @@
+/**
+ * Payment result. The pay-button's event only says what the cashier told the phone; this page
+ * asks the server (which asks WeChat Pay when it has not heard yet) until the order is paid or
+ * closed, with a bounded backoff, then offers a manual refresh.
+ */
+import type { Order } from '../../../typings';
+import { getOrder, isOrderNo } from '../../lib/api';
+import { HttpError, describeError } from '../../lib/http';
+import { bottomInsetPx } from '../../lib/layout';
+import { SHOP_HOME_URL, confirmPageUrl, queryParam, redirect } from '../../lib/navigation';
+import type { ClientOutcome, ResultState } from '../../lib/order-status';
+import { STATE_TEXT, isFinal, pollPolicy, resultStateOf } from '../../lib/order-status';
+import type { OrderView } from '../../lib/order-view';
+import { formatLocalTime, orderView } from '../../lib/order-view';
+import { spokenPrice } from '../../lib/money';
+
+/** `still-confirming`: polling ran out while the server still says pending. */
+type Phase = 'loading' | 'error' | ResultState | 'still-confirming';
+
+interface PageState {
+  orderNo: string;
+  outcome: ClientOutcome;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped when polling restarts so a late answer from an older round is ignored. */
+  round: number;
+  unloaded: boolean;
+}
+
+const states = new WeakMap<object, PageState>();
+
+function stateOf(page: object): PageState {
+  let state = states.get(page);
+  if (!state) {
+    state = { orderNo: '', outcome: 'unknown', timer: undefined, round: 0, unloaded: false };
+    states.set(page, state);
+  }
+  return state;
+}
+
+function stopTimer(state: PageState): void {
+  if (state.timer !== undefined) clearTimeout(state.timer);
+  state.timer = undefined;
+}
+
+function outcomeOf(value: string): ClientOutcome {
+  return value === 'success' || value === 'cancel' ? value : 'unknown';
+}
+
+const STILL_CONFIRMING = {
+  title: 'Still confirming',
+  hint: 'WeChat Pay has not confirmed this payment yet. If you paid, it will show up shortly; nothing is charged twice.',
+};
+
 Component({
-  data: { title: 'pay-result' },
+  data: {
+    phase: 'loading' as Phase,
+    title: STATE_TEXT.confirming.title,
+    hint: STATE_TEXT.confirming.hint,
+    errorText: '',
+    orderNo: '',
+    amount: '',
+    amountLabel: '',
+    paidAt: '',
+    expiresAt: '',
+    view: undefined as OrderView | undefined,
+    showDetails: false,
+    refreshing: false,
+    pageStyle: '',
+  },
+
+  lifetimes: {
+    detached() {
+      const state = stateOf(this);
+      state.unloaded = true;
+      stopTimer(state);
+    },
+  },
+
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      const state = stateOf(this);
+      state.orderNo = queryParam(query, 'orderNo');
+      state.outcome = outcomeOf(queryParam(query, 'outcome'));
+      const inset = bottomInsetPx();
+      if (inset > 0) this.setData({ pageStyle: `padding-bottom: ${inset}px;` });
+      if (!isOrderNo(state.orderNo)) {
+        this.setData({ phase: 'error', errorText: 'This link does not name an order.' });
+        return;
+      }
+      this.setData({ orderNo: state.orderNo });
+      this.startPolling();
+    },
+
+    onUnload() {
+      const state = stateOf(this);
+      state.unloaded = true;
+      stopTimer(state);
+    },
+
+    startPolling(): void {
+      const state = stateOf(this);
+      stopTimer(state);
+      const round = ++state.round;
+      void this.poll(round, 0);
+    },
+
+    async poll(round: number, attempt: number): Promise<void> {
+      const state = stateOf(this);
+      let order: Order | undefined;
+      let resultState: ResultState | undefined;
+      let failure: unknown;
+      try {
+        const fetched = await getOrder(state.orderNo);
+        order = fetched.order;
+        resultState = resultStateOf(order, Date.now() + fetched.clockOffsetMs, state.outcome);
+      } catch (error) {
+        failure = error;
+      }
+      if (round !== state.round || state.unloaded) return;
+      if (order && resultState) this.show(order, resultState);
+
+      const settled =
+        resultState !== undefined && (isFinal(resultState) || resultState === 'unpaid');
+      if (settled) return;
+      // A definite "no" from the server (unknown order, not yours) will not change by waiting.
+      const permanent =
+        failure instanceof HttpError && (failure.status === 404 || failure.status === 403);
+      const delay = pollPolicy.delaysMs[attempt];
+      if (permanent || delay === undefined) {
+        if (order) {
+          this.setData({ phase: 'still-confirming', ...STILL_CONFIRMING, refreshing: false });
+        } else {
+          this.setData({ phase: 'error', errorText: describeError(failure), refreshing: false });
+        }
+        return;
+      }
+      state.timer = setTimeout(() => {
+        state.timer = undefined;
+        void this.poll(round, attempt + 1);
+      }, delay);
+    },
+
+    show(order: Order, resultState: ResultState): void {
+      const view = orderView(order);
+      const text = STATE_TEXT[resultState];
+      this.setData({
+        phase: resultState,
+        title: text.title,
+        hint: text.hint,
+        refreshing: false,
+        view,
+        amount: view.total,
+        amountLabel: `Amount ${spokenPrice(order.total)}`,
+        paidAt: order.paidAt ? formatLocalTime(order.paidAt) : '',
+        expiresAt: formatLocalTime(order.expiresAt),
+      });
+    },
+
+    onRefresh() {
+      this.setData({ refreshing: true });
+      this.startPolling();
+    },
+
+    onPayAgain() {
+      redirect(confirmPageUrl(stateOf(this).orderNo));
+    },
+
+    onToggleDetails() {
+      this.setData({ showDetails: !this.data.showDetails });
+    },
+
+    onBackToShop() {
+      wx.reLaunch({ url: SHOP_HOME_URL });
+    },
+  },
 });
