@@ -1,7 +1,7 @@
 /** One config, two environments: Node for server/sandbox/build, jsdom for mini program components and e2e. */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
-  // typebox 1.x ships ES modules only; jest runs CommonJS, so they are transpiled too.
+  // typebox 1.x and cookie 2.x (light-my-request) ship ES modules only; jest runs CommonJS.
   '^.+\\.m?js$': [
     'ts-jest',
     {
@@ -9,7 +9,7 @@ const transform = {
     },
   ],
 };
-const esmPackages = ['typebox', '@fastify/type-provider-typebox'];
+const esmPackages = ['typebox', '@fastify/type-provider-typebox', 'cookie'];
 const shared = {
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],

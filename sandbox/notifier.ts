@@ -1,0 +1,241 @@
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { VirtualClock, Scheduler } from './clock';
+import { encryptResource } from './crypto/aead';
+import type { FaultSet } from './faults';
+import { eventId, randomAlnum, rfc3339Beijing } from './ids';
+import type { SandboxKeys } from './keys';
+import { platformSignature, signatureFaultOf, type SignatureFault } from './platform';
+import type { Notification, Store } from './store';
+import type { SerialMode } from './types';
+
+/** WeChat's documented retry gaps after a failed delivery (seconds): 15 retries over ~24 h. */
+export const RETRY_SCHEDULE_SECONDS: readonly number[] = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+];
+
+/** WeChat gives the merchant 5 s to answer; scaled, but never below 1 s of real time. */
+const DELIVERY_TIMEOUT_S = 5;
+const MIN_TIMEOUT_MS = 1000;
+/** A notification held by `out_of_order` waits at most this long (sandbox seconds) for a successor. */
+const OUT_OF_ORDER_WAIT_S = 30;
+const MAX_RECORDED_BODY = 512;
+
+export interface NotifyEvent {
+  eventType: string;
+  summary: string;
+  originalType: 'transaction' | 'refund';
+  plaintext: Record<string, unknown>;
+  url: string;
+  outTradeNo: string;
+  outRefundNo?: string;
+}
+
+export interface NotifierDeps {
+  keys: SandboxKeys;
+  clock: VirtualClock;
+  scheduler: Scheduler;
+  store: Store;
+  faults: FaultSet;
+  serialMode: () => SerialMode;
+}
+
+interface Delivery {
+  record: Notification;
+  firstAttemptFault: SignatureFault;
+}
+
+export class Notifier {
+  private readonly inFlight = new Set<ClientRequest>();
+  private held: Delivery[] = [];
+  private closed = false;
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  enqueue(event: NotifyEvent): Notification {
+    const { keys, clock, store, faults } = this.deps;
+    const nonce = randomAlnum(12);
+    const plaintext = JSON.stringify(event.plaintext);
+    const id = eventId();
+    const body = JSON.stringify({
+      id,
+      create_time: rfc3339Beijing(clock.now()),
+      resource_type: 'encrypt-resource',
+      event_type: event.eventType,
+      summary: event.summary,
+      resource: {
+        original_type: event.originalType,
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: encryptResource(
+          keys.credentials.apiV3Key,
+          nonce,
+          event.originalType,
+          plaintext,
+        ),
+        associated_data: event.originalType,
+        nonce,
+      },
+    });
+    const hits = faults.roll('notify');
+    const record: Notification = {
+      seq: store.nextSeq(),
+      id,
+      eventType: event.eventType,
+      outTradeNo: event.outTradeNo,
+      url: event.url,
+      body,
+      state: 'pending',
+      attempts: [],
+    };
+    if (event.outRefundNo !== undefined) record.outRefundNo = event.outRefundNo;
+    store.notifications.push(record);
+    const delivery: Delivery = { record, firstAttemptFault: signatureFaultOf(hits.kinds) };
+    if (delivery.firstAttemptFault) record.fault = delivery.firstAttemptFault;
+
+    if (hits.kinds.has('drop')) {
+      record.state = 'dropped';
+      record.fault = 'drop';
+      return record;
+    }
+    const earlierHeld = this.held;
+    this.held = [];
+    if (hits.kinds.has('out_of_order')) {
+      record.state = 'held';
+      record.fault = 'out_of_order';
+      this.held.push(delivery);
+      this.deps.scheduler.after(OUT_OF_ORDER_WAIT_S, () => this.releaseHeld(delivery));
+    }
+    const start = async (): Promise<void> => {
+      if (hits.latencyMs > 0) {
+        record.fault = record.fault ?? 'delay';
+        await this.deps.scheduler.sleepReal(hits.latencyMs);
+      }
+      if (record.state !== 'held') await this.attempt(delivery);
+      // Anything held back for reordering goes out only after this later event's first try.
+      for (const d of earlierHeld) this.releaseHeld(d);
+    };
+    void start();
+    if (hits.kinds.has('duplicate')) {
+      const copy: Notification = {
+        ...record,
+        seq: store.nextSeq(),
+        attempts: [],
+        fault: 'duplicate',
+      };
+      store.notifications.push(copy);
+      void this.attempt({ record: copy, firstAttemptFault: undefined });
+    }
+    return record;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const req of this.inFlight) req.destroy();
+    this.inFlight.clear();
+  }
+
+  private releaseHeld(delivery: Delivery): void {
+    if (delivery.record.state !== 'held') return;
+    this.held = this.held.filter((d) => d !== delivery);
+    delivery.record.state = 'pending';
+    void this.attempt(delivery);
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    if (this.closed) return;
+    const { record } = delivery;
+    const n = record.attempts.length + 1;
+    const fault = n === 1 ? delivery.firstAttemptFault : undefined;
+    const headers = platformSignature(this.deps.keys, this.deps.serialMode(), record.body, fault);
+    const started = Date.now();
+    const at = rfc3339Beijing(this.deps.clock.now());
+    delete record.nextAttemptAt;
+    const result = await this.post(record.url, record.body, {
+      ...headers,
+      'Content-Type': 'application/json',
+      'User-Agent': 'Mozilla/4.0',
+    });
+    if (this.closed) return;
+    const acknowledged = result.status === 200 || result.status === 204;
+    const attempt: Notification['attempts'][number] = {
+      n,
+      at,
+      realAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      acknowledged,
+    };
+    if (result.status !== undefined) attempt.status = result.status;
+    if (result.error !== undefined) attempt.error = result.error;
+    if (result.body !== undefined) attempt.responseBody = result.body;
+    record.attempts.push(attempt);
+    if (acknowledged) {
+      record.state = 'delivered';
+      return;
+    }
+    const gap = RETRY_SCHEDULE_SECONDS[n - 1];
+    if (gap === undefined) {
+      record.state = 'failed';
+      return;
+    }
+    record.nextAttemptAt = rfc3339Beijing(this.deps.clock.now() + gap * 1000);
+    this.deps.scheduler.after(gap, () => void this.attempt(delivery));
+  }
+
+  private post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status?: number; error?: string; body?: string }> {
+    return new Promise((resolve) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        resolve({ error: 'invalid notify_url' });
+        return;
+      }
+      const timeoutMs = Math.max(
+        MIN_TIMEOUT_MS,
+        DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
+      );
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      let settled = false;
+      const finish = (r: { status?: number; error?: string; body?: string }): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.inFlight.delete(req);
+        resolve(r);
+      };
+      const req = send(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size < MAX_RECORDED_BODY) chunks.push(c);
+            size += c.length;
+          });
+          res.on('end', () =>
+            finish({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RECORDED_BODY),
+            }),
+          );
+          res.on('error', (e) => finish({ status: res.statusCode ?? 0, error: e.message }));
+        },
+      );
+      const timer = setTimeout(() => {
+        finish({ error: `no answer within ${timeoutMs} ms` });
+        req.destroy();
+      }, timeoutMs);
+      this.inFlight.add(req);
+      req.on('error', (e) => finish({ error: e.message }));
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import { Type } from 'typebox';
+import type { App, SandboxContext } from '../context';
+import { paySignMessage, verifyRsaSha256 } from '../crypto/sign';
+import { transactionId } from '../ids';
+import type { Order } from '../store';
+import { isPayable, PREPAY_LIFETIME_MS, transactionView } from '../trade';
+
+/** The detail strings the sandbox's cashier puts after `requestPayment:fail `. */
+export const CASHIER_FAIL = {
+  sign: '支付验证签名失败',
+  prepay: 'prepay_id无效',
+  prepayExpired: 'prepay_id已过期',
+  appid: '调用支付的appid与下单appid不一致',
+  payer: '下单账号与支付账号不一致，请核实后再支付',
+  paid: '该订单已支付',
+  closed: '该订单已关闭',
+  expired: '订单已过期',
+  payError: '支付失败',
+} as const;
+
+const CashierBody = Type.Object(
+  {
+    appid: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    openid: Type.String({ minLength: 1, maxLength: 128 }),
+    outcome: Type.Union([Type.Literal('success'), Type.Literal('cancel'), Type.Literal('fail')]),
+    requestPaymentArgs: Type.Object({}, { additionalProperties: true }),
+  },
+  { additionalProperties: false },
+);
+
+function typeName(v: unknown): string {
+  if (v === undefined) return 'Undefined';
+  if (v === null) return 'Null';
+  if (Array.isArray(v)) return 'Array';
+  const t = typeof v;
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+export interface CashierResult {
+  errMsg: string;
+  /** Sandbox-only hint of which rule failed (WeChat gives no more than errMsg). */
+  reason?: string;
+}
+
+/** What the WeChat client does on wx.requestPayment, then the user's choice at the cashier. */
+export function cashierRoutes(app: App, ctx: SandboxContext): void {
+  app.post(
+    '/sandbox/cashier/pay',
+    { schema: { body: CashierBody } },
+    async (req): Promise<CashierResult> => {
+      const args = req.body.requestPaymentArgs as Record<string, unknown>;
+      const fail = (detail: string, reason?: string): CashierResult =>
+        reason === undefined
+          ? { errMsg: `requestPayment:fail ${detail}` }
+          : { errMsg: `requestPayment:fail ${detail}`, reason };
+      // The base library checks argument types before anything reaches WeChat.
+      const missing: string[] = [];
+      for (const key of ['timeStamp', 'nonceStr', 'package', 'paySign']) {
+        if (typeof args[key] !== 'string') {
+          missing.push(`parameter.${key} should be String instead of ${typeName(args[key])};`);
+        }
+      }
+      if (missing.length > 0) return fail(`parameter error: ${missing.join(' ')}`);
+      const timeStamp = args.timeStamp as string;
+      const nonceStr = args.nonceStr as string;
+      const pkg = args.package as string;
+      const paySign = args.paySign as string;
+      const appid = req.body.appid ?? ctx.keys.credentials.appId;
+
+      if (args.signType !== 'RSA')
+        return fail(CASHIER_FAIL.sign, 'signType must be "RSA" for API v3');
+      const match = /^prepay_id=(\S+)$/.exec(pkg);
+      const prepay = match?.[1] === undefined ? undefined : ctx.store.prepays.get(match[1]);
+      if (prepay === undefined)
+        return fail(CASHIER_FAIL.prepay, 'package is not prepay_id=<a known prepay_id>');
+      const message = paySignMessage(appid, timeStamp, nonceStr, pkg);
+      if (!verifyRsaSha256(message, paySign, ctx.keys.merchantPublicKey)) {
+        return fail(
+          CASHIER_FAIL.sign,
+          'paySign does not verify over appId\\ntimeStamp\\nnonceStr\\npackage\\n',
+        );
+      }
+      const order = ctx.store.orders.get(prepay.outTradeNo) as Order;
+      const now = ctx.clock.now();
+      if (order.appid !== appid) return fail(CASHIER_FAIL.appid);
+      if (now - prepay.createdAt >= PREPAY_LIFETIME_MS) return fail(CASHIER_FAIL.prepayExpired);
+      if (order.payerOpenid !== req.body.openid) return fail(CASHIER_FAIL.payer);
+      if (order.state === 'SUCCESS' || order.state === 'REFUND') return fail(CASHIER_FAIL.paid);
+      if (order.state === 'CLOSED') return fail(CASHIER_FAIL.closed);
+      if (!isPayable(order, now)) return fail(CASHIER_FAIL.expired, 'time_expire has passed');
+
+      switch (req.body.outcome) {
+        case 'cancel':
+          return { errMsg: 'requestPayment:fail cancel' };
+        case 'fail':
+          order.state = 'PAYERROR';
+          return fail(CASHIER_FAIL.payError);
+        case 'success':
+          markPaid(ctx, order, now);
+          return { errMsg: 'requestPayment:ok' };
+      }
+    },
+  );
+}
+
+function markPaid(ctx: SandboxContext, order: Order, now: number): void {
+  order.state = 'SUCCESS';
+  order.transactionId = transactionId(now);
+  order.successTime = now;
+  order.payerTotal = order.total;
+  ctx.notifier.enqueue({
+    eventType: 'TRANSACTION.SUCCESS',
+    summary: '支付成功',
+    originalType: 'transaction',
+    plaintext: transactionView(order),
+    url: order.notifyUrl,
+    outTradeNo: order.outTradeNo,
+  });
+}

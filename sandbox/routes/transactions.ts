@@ -1,0 +1,190 @@
+import { Type } from 'typebox';
+import type { App, SandboxContext } from '../context';
+import { canonicalJson, notifyUrlProblem, parseRfc3339 } from '../canonical';
+import { paramError, WechatPayError } from '../http/errors';
+import { openidBelongsTo, prepayId } from '../ids';
+import type { Order } from '../store';
+import { PREPAY_LIFETIME_MS, transactionView } from '../trade';
+
+export const OUT_TRADE_NO_PATTERN = '^[A-Za-z0-9_\\-*|]{6,32}$';
+/** Amounts are integer fen in a signed 32-bit field on WeChat's side. */
+export const MAX_TOTAL_FEN = 2_147_483_647;
+
+const FreeObject = Type.Object({}, { additionalProperties: true });
+
+const JsapiBody = Type.Object({
+  appid: Type.String({ minLength: 1, maxLength: 32 }),
+  mchid: Type.String({ minLength: 1, maxLength: 32 }),
+  description: Type.String({ minLength: 1, maxLength: 127 }),
+  out_trade_no: Type.String({ pattern: OUT_TRADE_NO_PATTERN }),
+  time_expire: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  attach: Type.Optional(Type.String({ maxLength: 128 })),
+  notify_url: Type.String({ minLength: 1, maxLength: 255 }),
+  goods_tag: Type.Optional(Type.String({ maxLength: 32 })),
+  support_fapiao: Type.Optional(Type.Boolean()),
+  amount: Type.Object({
+    total: Type.Integer({ minimum: 1, maximum: MAX_TOTAL_FEN }),
+    currency: Type.Optional(Type.Literal('CNY')),
+  }),
+  payer: Type.Object({ openid: Type.String({ minLength: 1, maxLength: 128 }) }),
+  detail: Type.Optional(FreeObject),
+  scene_info: Type.Optional(FreeObject),
+  settle_info: Type.Optional(FreeObject),
+});
+
+const OutTradeNoParams = Type.Object({
+  out_trade_no: Type.String({ pattern: OUT_TRADE_NO_PATTERN }),
+});
+const MchidQuery = Type.Object({ mchid: Type.String({ minLength: 1, maxLength: 32 }) });
+const CloseBody = Type.Object({ mchid: Type.String({ minLength: 1, maxLength: 32 }) });
+
+function requireOwnMchid(ctx: SandboxContext, mchid: string): void {
+  if (mchid !== ctx.keys.credentials.mchId) {
+    throw new WechatPayError(403, 'NO_AUTH', '商户无权限: mchid与请求方商户号不一致');
+  }
+}
+
+export function transactionRoutes(app: App, ctx: SandboxContext): void {
+  app.post(
+    '/v3/pay/transactions/jsapi',
+    { schema: { body: JsapiBody }, config: { endpoint: 'jsapi' } },
+    async (req) => {
+      const body = req.body;
+      const c = ctx.keys.credentials;
+      requireOwnMchid(ctx, body.mchid);
+      if (body.appid !== c.appId) {
+        throw new WechatPayError(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
+      }
+      const urlProblem = notifyUrlProblem(body.notify_url);
+      if (urlProblem)
+        throw paramError(urlProblem, { field: '#/properties/notify_url', location: 'body' });
+      const now = ctx.clock.now();
+      let timeExpireMs: number | undefined;
+      if (body.time_expire !== undefined) {
+        timeExpireMs = parseRfc3339(body.time_expire);
+        if (timeExpireMs === undefined) {
+          throw paramError('time_expire格式错误，应为RFC 3339格式，如2018-06-08T10:34:56+08:00', {
+            field: '#/properties/time_expire',
+            location: 'body',
+          });
+        }
+      }
+      if (!openidBelongsTo(ctx.keys.openidSalt, body.appid, body.payer.openid)) {
+        throw paramError('appid和openid不匹配', {
+          field: '#/properties/payer/properties/openid',
+          location: 'body',
+        });
+      }
+      const params = structuredClone(body) as Record<string, unknown>;
+      // The payer's IP may change between retries; everything else must match exactly.
+      const scene = params.scene_info as Record<string, unknown> | undefined;
+      if (scene !== undefined) delete scene.payer_client_ip;
+      (params.amount as Record<string, unknown>).currency = body.amount.currency ?? 'CNY';
+      const paramsKey = canonicalJson(params);
+
+      const existing = ctx.store.orders.get(body.out_trade_no);
+      if (existing !== undefined) {
+        if (existing.paramsKey !== paramsKey) {
+          throw new WechatPayError(403, 'OUT_TRADE_NO_USED', '商户订单号重复');
+        }
+        if (existing.state === 'SUCCESS' || existing.state === 'REFUND') {
+          throw new WechatPayError(400, 'ORDERPAID', '该订单已支付');
+        }
+        if (existing.state === 'CLOSED')
+          throw new WechatPayError(400, 'ORDER_CLOSED', '订单已关闭');
+        const latest = existing.prepays[existing.prepays.length - 1];
+        if (latest !== undefined && now - latest.createdAt < PREPAY_LIFETIME_MS) {
+          return { prepay_id: latest.id };
+        }
+        return { prepay_id: newPrepay(ctx, existing, now) };
+      }
+      if (timeExpireMs !== undefined && timeExpireMs <= now) {
+        throw paramError('time_expire不能早于当前时间', {
+          field: '#/properties/time_expire',
+          location: 'body',
+        });
+      }
+      const order: Order = {
+        appid: body.appid,
+        mchid: body.mchid,
+        outTradeNo: body.out_trade_no,
+        description: body.description,
+        notifyUrl: body.notify_url,
+        total: body.amount.total,
+        currency: body.amount.currency ?? 'CNY',
+        payerOpenid: body.payer.openid,
+        paramsKey,
+        createdAt: now,
+        state: 'NOTPAY',
+        prepays: [],
+        refundNos: [],
+      };
+      if (body.attach !== undefined) order.attach = body.attach;
+      if (body.time_expire !== undefined && timeExpireMs !== undefined) {
+        order.timeExpire = body.time_expire;
+        order.timeExpireMs = timeExpireMs;
+      }
+      ctx.store.orders.set(order.outTradeNo, order);
+      return { prepay_id: newPrepay(ctx, order, now) };
+    },
+  );
+
+  app.get(
+    '/v3/pay/transactions/out-trade-no/:out_trade_no',
+    {
+      schema: { params: OutTradeNoParams, querystring: MchidQuery },
+      config: { endpoint: 'query' },
+    },
+    async (req) => {
+      requireOwnMchid(ctx, req.query.mchid);
+      const order = ctx.store.orders.get(req.params.out_trade_no);
+      if (order === undefined) throw new WechatPayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+      return transactionView(order);
+    },
+  );
+
+  app.get(
+    '/v3/pay/transactions/id/:transaction_id',
+    {
+      schema: {
+        params: Type.Object({ transaction_id: Type.String({ pattern: '^[0-9]{1,32}$' }) }),
+        querystring: MchidQuery,
+      },
+      config: { endpoint: 'query' },
+    },
+    async (req) => {
+      requireOwnMchid(ctx, req.query.mchid);
+      for (const order of ctx.store.orders.values()) {
+        if (order.transactionId === req.params.transaction_id) return transactionView(order);
+      }
+      throw new WechatPayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+    },
+  );
+
+  app.post(
+    '/v3/pay/transactions/out-trade-no/:out_trade_no/close',
+    { schema: { params: OutTradeNoParams, body: CloseBody }, config: { endpoint: 'close' } },
+    async (req, reply) => {
+      requireOwnMchid(ctx, req.body.mchid);
+      const order = ctx.store.orders.get(req.params.out_trade_no);
+      // WeChat answers 204 for orders it does not know; the merchant confirms by querying.
+      if (order !== undefined) {
+        if (order.state === 'SUCCESS' || order.state === 'REFUND') {
+          throw new WechatPayError(400, 'ORDERPAID', '订单已支付，不能发起关单');
+        }
+        if (order.state !== 'CLOSED') {
+          order.state = 'CLOSED';
+          order.closedAt = ctx.clock.now();
+        }
+      }
+      return reply.code(204).send();
+    },
+  );
+}
+
+function newPrepay(ctx: SandboxContext, order: Order, now: number): string {
+  const prepay = { id: prepayId(now), outTradeNo: order.outTradeNo, createdAt: now };
+  order.prepays.push(prepay);
+  ctx.store.prepays.set(prepay.id, prepay);
+  return prepay.id;
+}

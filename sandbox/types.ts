@@ -1,0 +1,85 @@
+/** Public types of the sandbox library (contracts.md §1; fields may be added, never changed). */
+
+export type SerialMode = 'certificate' | 'publicKey';
+
+export interface SandboxOptions {
+  /** 0 = free port (tests); `npm run sandbox` uses SANDBOX_PORT or 3100. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Load keys from here, or generate and write them; default <repo>/.dev-credentials. */
+  credentialsDir?: string;
+  /** Multiplies every sandbox delay (notify retry schedule, refund settlement); 1 = real time. */
+  timeScale?: number;
+  /** Which Wechatpay-Serial responses and notifications are signed with (default 'publicKey'). */
+  serialMode?: SerialMode;
+  logger?: boolean;
+}
+
+/** Exactly what a merchant gets from WeChat, in the sandbox's terms. */
+export interface MerchantCredentials {
+  appId: string;
+  appSecret: string;
+  mchId: string;
+  /** Merchant API certificate serial (40 upper-case hex chars). */
+  merchantSerialNo: string;
+  /** PKCS#8 PEM (apiclient_key.pem). */
+  merchantPrivateKeyPem: string;
+  /** 32 ASCII chars. */
+  apiV3Key: string;
+  /** Platform certificate serial (certificate mode). */
+  platformCertSerialNo: string;
+  /** SPKI PEM public key of that platform key. */
+  platformCertPublicKeyPem: string;
+  /** 'PUB_KEY_ID_' + digits (public-key mode). */
+  platformPublicKeyId: string;
+  /** SPKI PEM (pub_key.pem). */
+  platformPublicKeyPem: string;
+}
+
+/** A second mini program the sandbox knows, for cross-app checks (codes and openids are per app). */
+export interface OtherApp {
+  appId: string;
+  appSecret: string;
+}
+
+export interface Sandbox {
+  /** e.g. http://127.0.0.1:43121 (no trailing slash). */
+  url: string;
+  credentials: MerchantCredentials;
+  /** Another registered app (not bound to the merchant) for negative tests. */
+  otherApp: OtherApp;
+  /** Where the merchant-side files were written/read. */
+  merchantCredentialsDir: string;
+  /** Stops timers, pending notification deliveries, server. */
+  close(): Promise<void>;
+}
+
+export type FaultEndpoint =
+  'code2session' | 'jsapi' | 'query' | 'close' | 'refund' | 'refund-query' | 'notify';
+
+export type FaultKind =
+  | 'system_error'
+  | 'rate_limited'
+  | 'latency'
+  | 'timeout'
+  | 'reset'
+  | 'bad_signature'
+  | 'probe_signature'
+  | 'drop'
+  | 'duplicate'
+  | 'delay'
+  | 'out_of_order'
+  /** code2session only: errcode 40226 (high-risk user). */
+  | 'high_risk_user';
+
+export interface Fault {
+  endpoint: FaultEndpoint;
+  kind: FaultKind;
+  /** Probability 0..1 that a matching request is affected (default 1). */
+  rate?: number;
+  /** latency/delay: milliseconds of real time. */
+  latencyMs?: number;
+  /** Apply at most this many times. */
+  times?: number;
+}

@@ -1,0 +1,189 @@
+import type { Sandbox } from '../../sandbox';
+import {
+  decryptNotification,
+  jsapiBody,
+  MerchantClient,
+  mintOpenid,
+  NotifyReceiver,
+  postJson,
+  startSandbox,
+  tempCredentialsDir,
+} from './support';
+
+let sandbox: Sandbox;
+let client: MerchantClient;
+let openid: string;
+let receiver: NotifyReceiver;
+const creds = tempCredentialsDir();
+
+beforeAll(async () => {
+  sandbox = await startSandbox(creds.dir);
+  client = new MerchantClient(sandbox);
+  openid = await mintOpenid(sandbox, 'payer');
+  receiver = await new NotifyReceiver().start();
+});
+afterAll(async () => {
+  await sandbox.close();
+  await receiver.close();
+  creds.remove();
+});
+
+async function newOrder(
+  overrides: Record<string, unknown> = {},
+): Promise<{ no: string; prepayId: string }> {
+  const b = jsapiBody(sandbox, openid, receiver.url, overrides);
+  const r = await client.call('POST', '/v3/pay/transactions/jsapi', b);
+  expect(r.status).toBe(200);
+  return { no: b.out_trade_no as string, prepayId: r.json?.prepay_id as string };
+}
+
+async function pay(
+  args: object,
+  outcome = 'success',
+  who = openid,
+  appid?: string,
+): Promise<string> {
+  const r = await postJson(`${sandbox.url}/sandbox/cashier/pay`, {
+    openid: who,
+    outcome,
+    requestPaymentArgs: args,
+    ...(appid ? { appid } : {}),
+  });
+  expect(r.status).toBe(200);
+  return r.json.errMsg as string;
+}
+
+const query = (no: string) =>
+  client.call('GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${sandbox.credentials.mchId}`);
+
+describe('cashier', () => {
+  test('success: requestPayment:ok, SUCCESS with transaction fields, signed+encrypted TRANSACTION.SUCCESS', async () => {
+    const { no, prepayId } = await newOrder({ attach: 'sku=1' });
+    const before = receiver.received.length;
+    expect(await pay(client.requestPaymentArgs(prepayId))).toBe('requestPayment:ok');
+    const q = await query(no);
+    expect(q.json).toMatchObject({
+      trade_state: 'SUCCESS',
+      trade_state_desc: '支付成功',
+      trade_type: 'JSAPI',
+      amount: { total: 100, payer_total: 100, currency: 'CNY' },
+      payer: { openid },
+      attach: 'sku=1',
+    });
+    expect(q.json?.transaction_id).toMatch(/^4200\d{24}$/);
+    expect(q.json?.success_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+
+    await receiver.waitFor(before + 1);
+    const got = receiver.received[before];
+    expect(got?.headers['content-type']).toBe('application/json');
+    expect(client.verify(got?.headers ?? {}, got?.body ?? '')).toBe(true);
+    const { event, resource } = decryptNotification(sandbox.credentials.apiV3Key, got?.body ?? '');
+    expect(event).toMatchObject({
+      event_type: 'TRANSACTION.SUCCESS',
+      resource_type: 'encrypt-resource',
+      summary: '支付成功',
+      resource: {
+        algorithm: 'AEAD_AES_256_GCM',
+        associated_data: 'transaction',
+        original_type: 'transaction',
+      },
+    });
+    expect(String((event.resource as Record<string, unknown>).nonce)).toHaveLength(12);
+    expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(event.create_time).toMatch(/\+08:00$/);
+    // The plaintext is the same transaction object the query returns.
+    expect(resource).toEqual(q.json);
+  });
+
+  test('cancel leaves the order payable; fail gives PAYERROR, which can still be paid', async () => {
+    const { no, prepayId } = await newOrder();
+    const args = client.requestPaymentArgs(prepayId);
+    expect(await pay(args, 'cancel')).toBe('requestPayment:fail cancel');
+    expect((await query(no)).json?.trade_state).toBe('NOTPAY');
+    expect(await pay(args, 'fail')).toBe('requestPayment:fail 支付失败');
+    expect((await query(no)).json?.trade_state).toBe('PAYERROR');
+    expect(await pay(args)).toBe('requestPayment:ok');
+    expect(await pay(args)).toBe('requestPayment:fail 该订单已支付');
+  });
+
+  test('argument types are checked like the base library does', async () => {
+    const { prepayId } = await newOrder();
+    const args = client.requestPaymentArgs(prepayId);
+    expect(await pay({ ...args, timeStamp: Number(args.timeStamp) })).toBe(
+      'requestPayment:fail parameter error: parameter.timeStamp should be String instead of Number;',
+    );
+    const { paySign: _p, ...noSign } = args;
+    expect(await pay(noSign)).toBe(
+      'requestPayment:fail parameter error: parameter.paySign should be String instead of Undefined;',
+    );
+  });
+
+  test('paySign, signType, package and appid are verified', async () => {
+    const { no, prepayId } = await newOrder();
+    const args = client.requestPaymentArgs(prepayId);
+    expect(
+      await pay({
+        ...args,
+        paySign: client
+          .requestPaymentArgs(prepayId)
+          .paySign.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+      }),
+    ).toBe('requestPayment:fail 支付验证签名失败');
+    expect(await pay({ ...args, nonceStr: `${args.nonceStr}x` })).toBe(
+      'requestPayment:fail 支付验证签名失败',
+    );
+    expect(await pay({ ...args, signType: 'MD5' })).toBe('requestPayment:fail 支付验证签名失败');
+    expect(await pay({ ...args, package: 'prepay_id=wx123' })).toBe(
+      'requestPayment:fail prepay_id无效',
+    );
+    expect(await pay({ ...args, package: prepayId })).toBe('requestPayment:fail prepay_id无效');
+    // Signed for another app: the signature is fine but the order belongs to the merchant's app.
+    const otherArgs = client.requestPaymentArgs(prepayId, sandbox.otherApp.appId);
+    expect(await pay(otherArgs, 'success', openid, sandbox.otherApp.appId)).toBe(
+      'requestPayment:fail 调用支付的appid与下单appid不一致',
+    );
+    expect(await pay(args, 'success', await mintOpenid(sandbox, 'someone-else'))).toBe(
+      'requestPayment:fail 下单账号与支付账号不一致，请核实后再支付',
+    );
+    expect((await query(no)).json?.trade_state).toBe('NOTPAY');
+  });
+
+  test('closed orders, expired prepay_ids and passed time_expire cannot be paid', async () => {
+    const closed = await newOrder();
+    await client.call('POST', `/v3/pay/transactions/out-trade-no/${closed.no}/close`, {
+      mchid: sandbox.credentials.mchId,
+    });
+    expect(await pay(client.requestPaymentArgs(closed.prepayId))).toBe(
+      'requestPayment:fail 该订单已关闭',
+    );
+
+    const clock = (await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 0 })).json;
+    const expire = new Date((clock.epochMs as number) + 600_000)
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z');
+    const expiring = await newOrder({ time_expire: expire });
+    const old = await newOrder();
+    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 601 });
+    expect(await pay(client.requestPaymentArgs(expiring.prepayId))).toBe(
+      'requestPayment:fail 订单已过期',
+    );
+    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 2 * 3600 });
+    expect(await pay(client.requestPaymentArgs(old.prepayId))).toBe(
+      'requestPayment:fail prepay_id已过期',
+    );
+  });
+
+  test('control input is validated', async () => {
+    const r = await postJson(`${sandbox.url}/sandbox/cashier/pay`, {
+      openid,
+      outcome: 'maybe',
+      requestPaymentArgs: {},
+    });
+    expect([r.status, r.json.code]).toEqual([400, 'PARAM_ERROR']);
+    const r2 = await postJson(`${sandbox.url}/sandbox/cashier/pay`, {
+      outcome: 'success',
+      requestPaymentArgs: {},
+    });
+    expect(r2.status).toBe(400);
+  });
+});

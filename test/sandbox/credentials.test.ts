@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createSandbox } from '../../sandbox';
+import {
+  createAndPay,
+  getJson,
+  http,
+  MerchantClient,
+  mintOpenid,
+  NotifyReceiver,
+  startSandbox,
+  tempCredentialsDir,
+} from './support';
+
+const creds = tempCredentialsDir();
+afterAll(() => creds.remove());
+
+describe('credentials', () => {
+  test('first start writes the merchant files; a restart reuses everything (openids included)', async () => {
+    const first = await startSandbox(creds.dir);
+    const openid = await mintOpenid(first, 'same-user');
+    const c = first.credentials;
+    await first.close();
+
+    const merchant = join(creds.dir, 'merchant');
+    expect(first.merchantCredentialsDir).toBe(merchant);
+    const config = JSON.parse(readFileSync(join(merchant, 'config.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    expect(Object.keys(config).sort()).toEqual(
+      [
+        'apiV3Key',
+        'appId',
+        'appSecret',
+        'mchId',
+        'merchantSerialNo',
+        'platformCertSerialNo',
+        'platformPublicKeyId',
+      ].sort(),
+    );
+    expect(config.appId).toMatch(/^wx[0-9a-f]{16}$/);
+    expect(config.mchId).toMatch(/^\d{10}$/);
+    expect(config.merchantSerialNo).toMatch(/^[0-9A-F]{40}$/);
+    expect(config.platformCertSerialNo).toMatch(/^[0-9A-F]{40}$/);
+    expect(config.platformPublicKeyId).toMatch(/^PUB_KEY_ID_\d+$/);
+    expect(config.apiV3Key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(readFileSync(join(merchant, 'apiclient_key.pem'), 'utf8')).toBe(c.merchantPrivateKeyPem);
+    expect(c.merchantPrivateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(createPrivateKey(c.merchantPrivateKeyPem).asymmetricKeyDetails?.modulusLength).toBe(
+      2048,
+    );
+    expect(readFileSync(join(merchant, 'pub_key.pem'), 'utf8')).toBe(c.platformPublicKeyPem);
+    expect(readFileSync(join(merchant, 'platform_cert_public.pem'), 'utf8')).toBe(
+      c.platformCertPublicKeyPem,
+    );
+    expect(
+      createPublicKey(c.platformPublicKeyPem).export({ format: 'der', type: 'spki' }),
+    ).not.toEqual(
+      createPublicKey(c.platformCertPublicKeyPem).export({ format: 'der', type: 'spki' }),
+    );
+    expect(statSync(join(merchant, 'apiclient_key.pem')).mode & 0o077).toBe(0);
+
+    const second = await startSandbox(creds.dir);
+    try {
+      expect(second.credentials).toEqual(c);
+      expect(await mintOpenid(second, 'same-user')).toBe(openid);
+      // The old merchant key still signs valid requests against the restarted sandbox.
+      const r = await new MerchantClient(second).call(
+        'GET',
+        `/v3/pay/transactions/out-trade-no/ABCDEF?mchid=${c.mchId}`,
+      );
+      expect(r.status).toBe(404);
+      expect(r.verified).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('options are validated; close() is idempotent', async () => {
+    await expect(createSandbox({ credentialsDir: creds.dir, timeScale: 0 })).rejects.toThrow(
+      'timeScale',
+    );
+    const s = await startSandbox(creds.dir);
+    await Promise.all([s.close(), s.close()]);
+  });
+
+  test('close() stops pending deliveries and retries', async () => {
+    const s = await startSandbox(creds.dir, { timeScale: 1 });
+    const receiver = await new NotifyReceiver(() => 500).start();
+    try {
+      await createAndPay(new MerchantClient(s), await mintOpenid(s, 'u'), receiver.url);
+      await receiver.waitFor(1);
+    } finally {
+      await s.close();
+      await receiver.close();
+    }
+    // jest would report the 15 s retry timer as an open handle if close() left it behind.
+  });
+});
+
+describe('control views and the inspection page', () => {
+  test('orders, notifications and GET /sandbox show what happened, without secrets', async () => {
+    const s = await startSandbox(creds.dir);
+    const receiver = await new NotifyReceiver().start();
+    try {
+      const client = new MerchantClient(s);
+      const { outTradeNo } = await createAndPay(
+        client,
+        await mintOpenid(s, 'viewer'),
+        receiver.url,
+        {
+          description: '<script>alert(1)</script>',
+        },
+      );
+      await receiver.waitFor(1);
+      const orders = (await getJson(`${s.url}/sandbox/orders`)).orders as Record<string, unknown>[];
+      expect(orders).toHaveLength(1);
+      expect(orders[0]).toMatchObject({ outTradeNo, state: 'SUCCESS', total: 100 });
+      const one = await getJson(`${s.url}/sandbox/orders/${outTradeNo}`);
+      expect((one.notifications as unknown[]).length).toBe(1);
+      expect((await http(`${s.url}/sandbox/orders/NOPE`)).status).toBe(404);
+
+      const page = await http(`${s.url}/sandbox`);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.text).toContain(outTradeNo);
+      expect(page.text).toContain('TRANSACTION.SUCCESS');
+      expect(page.text).not.toContain('<script>alert(1)</script>');
+      for (const text of [
+        page.text,
+        JSON.stringify(orders),
+        JSON.stringify(await getJson(`${s.url}/sandbox/notifications`)),
+      ]) {
+        expect(text).not.toContain(s.credentials.apiV3Key);
+        expect(text).not.toContain(s.credentials.appSecret);
+        expect(text).not.toContain('PRIVATE KEY');
+      }
+      const clock = await getJson(`${s.url}/sandbox/clock`);
+      expect(clock).toMatchObject({ offsetSeconds: 0, timeScale: 0.001 });
+      expect(clock.now).toMatch(/\+08:00$/);
+      const bad = await http(`${s.url}/sandbox/clock`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"advanceSeconds":-1}',
+      });
+      expect(bad.status).toBe(400);
+    } finally {
+      await s.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('npm run sandbox (sandbox/main.ts)', () => {
+  test('prints its URL, the page and the credentials dir; SIGTERM closes cleanly', async () => {
+    const root = resolve(__dirname, '..', '..');
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'sandbox', 'main.ts')],
+      {
+        env: {
+          ...process.env,
+          SANDBOX_PORT: '0',
+          SANDBOX_CREDENTIALS_DIR: creds.dir,
+          SANDBOX_TIME_SCALE: '0.5',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const end = Date.now() + 15_000;
+    while (!out.includes('merchant credentials written to') && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(out).toMatch(/WeChat sandbox listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/inspection page: +http:\/\/127\.0\.0\.1:\d+\/sandbox/);
+    expect(out).toContain(join(creds.dir, 'merchant'));
+    const url = /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? '';
+    const clock = await getJson(`${url}/sandbox/clock`);
+    expect(clock.timeScale).toBe(0.5);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 20_000);
+});
