@@ -42,6 +42,11 @@ interface PageState {
   /** Bumped on every load so an answer to an older request is ignored. */
   generation: number;
   unloaded: boolean;
+  /**
+   * Set once the page redirects: the pay-button's success and an `onShow` re-read that finds the
+   * order paid can both want to leave, and WeChat must get one redirect, not two.
+   */
+  leaving: boolean;
 }
 
 const states = new WeakMap<object, PageState>();
@@ -58,10 +63,18 @@ function stateOf(page: object): PageState {
       countdown: undefined,
       generation: 0,
       unloaded: false,
+      leaving: false,
     };
     states.set(page, state);
   }
   return state;
+}
+
+function leave(state: PageState, url: string): void {
+  if (state.leaving) return;
+  state.leaving = true;
+  state.countdown?.stop();
+  redirect(url);
 }
 
 async function demoCart(): Promise<CreateOrderItem[]> {
@@ -144,7 +157,7 @@ Component({
     /** The result page may have changed things (e.g. the order expired): show the truth again. */
     onShow() {
       const state = stateOf(this);
-      if (state.order && this.data.phase === 'ready') void this.refresh();
+      if (state.order && !state.leaving && this.data.phase === 'ready') void this.refresh();
     },
 
     async load(): Promise<void> {
@@ -182,10 +195,11 @@ Component({
 
     show(fetched: FetchedOrder): void {
       const state = stateOf(this);
+      if (state.leaving) return;
       const { order, clockOffsetMs } = fetched;
       if (order.status === 'paid' || order.status === 'refunded') {
         // Nothing to confirm any more: the result page shows a paid order.
-        redirect(resultPageUrl(order.orderNo, 'unknown'));
+        leave(state, resultPageUrl(order.orderNo, 'unknown'));
         return;
       }
       state.order = order;
@@ -307,7 +321,7 @@ Component({
 
     onPaySuccess(_e: WechatMiniprogram.CustomEvent<PayButtonSuccessDetail>) {
       const order = stateOf(this).order;
-      if (order) redirect(resultPageUrl(order.orderNo, 'success'));
+      if (order) leave(stateOf(this), resultPageUrl(order.orderNo, 'success'));
     },
 
     onPayCancel(_e: WechatMiniprogram.CustomEvent<PayButtonCancelDetail>) {
@@ -319,7 +333,7 @@ Component({
         confirmText: 'Give up',
         cancelText: 'Continue',
         success: (res) => {
-          if (res.confirm) redirect(resultPageUrl(order.orderNo, 'cancel'));
+          if (res.confirm) leave(stateOf(this), resultPageUrl(order.orderNo, 'cancel'));
         },
       });
     },

@@ -12,7 +12,7 @@ import type { ClientOutcome, ResultState } from '../../lib/order-status';
 import { STATE_TEXT, isFinal, pollPolicy, resultStateOf } from '../../lib/order-status';
 import type { OrderView } from '../../lib/order-view';
 import { formatLocalTime, orderView } from '../../lib/order-view';
-import { spokenPrice } from '../../lib/money';
+import { formatPrice, spokenPrice } from '../../lib/money';
 
 /** `still-confirming`: polling ran out while the server still says pending. */
 type Phase = 'loading' | 'error' | ResultState | 'still-confirming';
@@ -143,10 +143,13 @@ Component({
     show(order: Order, resultState: ResultState): void {
       const view = orderView(order);
       const text = STATE_TEXT[resultState];
+      const refunded = order.refunded ?? 0;
       this.setData({
         phase: resultState,
         title: text.title,
-        hint: text.hint,
+        // A refund does not undo the payment, but the user must see it.
+        hint:
+          refunded > 0 ? `${formatPrice(refunded)} of this payment has been refunded.` : text.hint,
         refreshing: false,
         view,
         amount: view.total,

@@ -1,0 +1,148 @@
+/**
+ * The shop's calls to the merchant server. Reading an order carries the shop's bearer token
+ * (see session.ts); a rejected token is renewed once. Answers are checked before a page uses
+ * them, so a broken server shows an error state rather than `NaN` on a price.
+ */
+import type { CatalogProduct, Order, OrderLine } from '../../typings';
+import type { Cart } from './cart';
+import { forgetIdempotencyKey, idempotencyKeyFor } from './cart';
+import { clockOffsetFromDateHeader } from './countdown';
+import type { HttpRequest, HttpResponse } from './http';
+import { HttpError, errorFromResponse, headerValue, send } from './http';
+import { isFen } from './money';
+import { isPayable } from './order-status';
+import { forgetSession, getToken } from './session';
+
+/** An order as fetched, with how far the server's clock is from ours. */
+export interface FetchedOrder {
+  order: Order;
+  clockOffsetMs: number;
+}
+
+const ORDER_NO_PATTERN = /^[A-Za-z0-9_\-*|]{6,32}$/;
+
+export function isOrderNo(value: unknown): value is string {
+  return typeof value === 'string' && ORDER_NO_PATTERN.test(value);
+}
+
+function isOrderLine(value: unknown): value is OrderLine {
+  const v = value as OrderLine | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.sku === 'string' &&
+    typeof v.name === 'string' &&
+    typeof v.spec === 'string' &&
+    isFen(v.unitPrice) &&
+    isFen(v.quantity) &&
+    isFen(v.subtotal)
+  );
+}
+
+const STATUSES: readonly string[] = ['pending', 'paid', 'closed', 'refunded'];
+
+export function isOrder(value: unknown): value is Order {
+  const v = value as Order | null;
+  if (typeof v !== 'object' || v === null) return false;
+  const b = v.breakdown as Order['breakdown'] | undefined;
+  return (
+    isOrderNo(v.orderNo) &&
+    STATUSES.includes(v.status) &&
+    isFen(v.total) &&
+    v.total > 0 &&
+    Array.isArray(v.items) &&
+    v.items.every(isOrderLine) &&
+    typeof b === 'object' &&
+    b !== null &&
+    isFen(b.goods) &&
+    isFen(b.shipping) &&
+    isFen(b.discount) &&
+    b.total === v.total &&
+    typeof v.expiresAt === 'string' &&
+    !Number.isNaN(Date.parse(v.expiresAt)) &&
+    (v.remark === undefined || v.remark === null || typeof v.remark === 'string')
+  );
+}
+
+function isProduct(value: unknown): value is CatalogProduct {
+  const v = value as CatalogProduct | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.sku === 'string' &&
+    typeof v.name === 'string' &&
+    isFen(v.price) &&
+    isFen(v.maxQuantity)
+  );
+}
+
+async function authorized(request: HttpRequest): Promise<HttpResponse> {
+  const attempt = async (): Promise<HttpResponse> =>
+    send({
+      ...request,
+      headers: { ...request.headers, Authorization: `Bearer ${await getToken()}` },
+    });
+  const response = await attempt();
+  if (response.status !== 401) return response;
+  forgetSession();
+  return attempt();
+}
+
+function fetchedOrder(response: HttpResponse): FetchedOrder {
+  if (response.status < 200 || response.status >= 300) throw errorFromResponse(response);
+  if (!isOrder(response.data)) {
+    throw new HttpError('malformed', 'The server sent an order we cannot read.', response.status);
+  }
+  return {
+    order: response.data,
+    clockOffsetMs: clockOffsetFromDateHeader(
+      headerValue(response.header, 'date'),
+      response.sentAtMs,
+      response.receivedAtMs,
+    ),
+  };
+}
+
+export async function getCatalog(): Promise<CatalogProduct[]> {
+  const response = await send({ method: 'GET', path: '/api/catalog' });
+  if (response.status !== 200) throw errorFromResponse(response);
+  const products = (response.data as { products?: unknown } | null)?.products;
+  if (!Array.isArray(products) || !products.every(isProduct)) {
+    throw new HttpError('malformed', 'The catalogue is not readable.', response.status);
+  }
+  return products;
+}
+
+export async function getOrder(orderNo: string): Promise<FetchedOrder> {
+  if (!isOrderNo(orderNo)) throw new HttpError('http', 'Not an order number.', 404, 'NOT_FOUND');
+  return fetchedOrder(
+    await authorized({ method: 'GET', path: `/api/orders/${encodeURIComponent(orderNo)}` }),
+  );
+}
+
+/** Creating an order needs no sign-in: the payer is bound when the functional page pays. */
+function postOrder(cart: Cart): Promise<HttpResponse> {
+  const body = cart.remark ? { items: cart.items, remark: cart.remark } : { items: cart.items };
+  return send({
+    method: 'POST',
+    path: '/api/orders',
+    body,
+    headers: { 'Idempotency-Key': idempotencyKeyFor(cart) },
+  });
+}
+
+/**
+ * Creates the cart's order, or returns the one already created for it. If that earlier order can
+ * no longer be paid (paid, closed, expired), the cart starts a fresh order once.
+ */
+export async function createOrder(cart: Cart): Promise<FetchedOrder> {
+  const response = await postOrder(cart);
+  // The key is ours alone, so a conflict means storage held a key from an older app version
+  // with another body: start over with a fresh key rather than fail the checkout.
+  if (response.status !== 409 || errorFromResponse(response).code !== 'IDEMPOTENCY_CONFLICT') {
+    const first = fetchedOrder(response);
+    if (isPayable(first.order, Date.now() + first.clockOffsetMs)) return first;
+  }
+  forgetIdempotencyKey(cart);
+  return fetchedOrder(await postOrder(cart));
+}

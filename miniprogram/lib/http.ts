@@ -1,0 +1,129 @@
+/**
+ * `wx.request` as a promise with one error type. WeChat calls `success` for every HTTP status and
+ * `fail` only when no response arrived, so both become an `HttpError` the pages can explain.
+ */
+import type { ApiError, ApiErrorCode } from '../../typings';
+import { API_BASE_URL, REQUEST_TIMEOUT_MS } from '../build-config';
+
+export type HttpErrorKind = 'network' | 'timeout' | 'http' | 'malformed';
+
+export class HttpError extends Error {
+  readonly kind: HttpErrorKind;
+  readonly status: number | undefined;
+  readonly code: ApiErrorCode | undefined;
+
+  constructor(kind: HttpErrorKind, message: string, status?: number, code?: ApiErrorCode) {
+    super(message);
+    this.name = 'HttpError';
+    this.kind = kind;
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface HttpResponse {
+  status: number;
+  data: unknown;
+  header: Record<string, unknown>;
+  sentAtMs: number;
+  receivedAtMs: number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: object;
+  headers?: Record<string, string>;
+}
+
+/** Resolves with any HTTP status; rejects only when there is no usable response. */
+export function send(request: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const sentAtMs = Date.now();
+    const header: Record<string, string> = { Accept: 'application/json', ...request.headers };
+    if (request.body !== undefined) header['Content-Type'] = 'application/json';
+    wx.request({
+      url: `${API_BASE_URL}${request.path}`,
+      method: request.method,
+      data: request.body,
+      header,
+      dataType: 'json',
+      timeout: REQUEST_TIMEOUT_MS,
+      success(res) {
+        resolve({
+          status: res.statusCode,
+          data: res.data,
+          header: (res.header ?? {}) as Record<string, unknown>,
+          sentAtMs,
+          receivedAtMs: Date.now(),
+        });
+      },
+      fail(err) {
+        const detail = err.errMsg.replace(/^request:fail\s*/, '') || 'network error';
+        if (/timeout|timed out/i.test(detail)) {
+          reject(new HttpError('timeout', 'The server took too long to answer.'));
+        } else {
+          reject(new HttpError('network', `Cannot reach the server (${detail}).`));
+        }
+      },
+    });
+  });
+}
+
+export function headerValue(header: Record<string, unknown>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const key of Object.keys(header)) {
+    const value = header[key];
+    if (key.toLowerCase() === wanted && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+function isApiError(value: unknown): value is ApiError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ApiError).code === 'string' &&
+    typeof (value as ApiError).message === 'string'
+  );
+}
+
+/** The error for a non-2xx response: the server's `{ code, message }` when it sent one. */
+export function errorFromResponse(response: HttpResponse): HttpError {
+  if (isApiError(response.data)) {
+    return new HttpError('http', response.data.message, response.status, response.data.code);
+  }
+  return new HttpError('http', `The server answered HTTP ${response.status}.`, response.status);
+}
+
+/** Words a shopper can act on; the server's own message stays in logs. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof HttpError)) return 'Something went wrong. Please try again.';
+  switch (error.kind) {
+    case 'network':
+      return 'Cannot reach the shop. Check your connection and try again.';
+    case 'timeout':
+      return 'The shop is taking too long to answer. Please try again.';
+    case 'malformed':
+      return 'The shop sent an answer we could not read. Please try again.';
+    case 'http':
+      break;
+  }
+  switch (error.code) {
+    case 'NOT_FOUND':
+      return 'This order does not exist.';
+    case 'FORBIDDEN':
+      return 'This order belongs to another WeChat account.';
+    case 'ORDER_NOT_PAYABLE':
+      return 'This order can no longer be paid.';
+    case 'RATE_LIMITED':
+      return 'Too many attempts. Please wait a moment and try again.';
+    case 'LOGIN_FAILED':
+    case 'UNAUTHORIZED':
+      return 'WeChat sign-in failed. Please try again.';
+    case 'VALIDATION_ERROR':
+      return `The order was not accepted: ${error.message}`;
+    default:
+      return 'The shop could not handle this right now. Please try again.';
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * What the shop tells the user about an order, decided from the server's answer only. The
+ * client event from the pay-button (success/cancel) is a hint for how long to keep asking, never
+ * a verdict.
+ */
+import type { Order } from '../../typings';
+
+/**
+ * - `paid`: the server has the payment (also after a partial or full refund: money did move).
+ * - `unpaid`: pending and still payable; the user may pay again.
+ * - `expired`: pending but past its expiry (the server will close it), or closed by the server.
+ * - `confirming`: pending right after a payment the client reported; we keep asking.
+ */
+export type ResultState = 'paid' | 'unpaid' | 'expired' | 'confirming';
+
+/** How the user left the order page; only decides whether "pending" means "wait" or "unpaid". */
+export type ClientOutcome = 'success' | 'cancel' | 'unknown';
+
+export function resultStateOf(order: Order, nowMs: number, outcome: ClientOutcome): ResultState {
+  switch (order.status) {
+    case 'paid':
+    case 'refunded':
+      return 'paid';
+    case 'closed':
+      return 'expired';
+    case 'pending':
+      if (Date.parse(order.expiresAt) <= nowMs) return 'expired';
+      return outcome === 'cancel' ? 'unpaid' : 'confirming';
+  }
+}
+
+/** True when asking again cannot change the answer. */
+export function isFinal(state: ResultState): boolean {
+  return state === 'paid' || state === 'expired';
+}
+
+/** Whether the confirmation page may still take a payment for this order. */
+export function isPayable(order: Order, nowMs: number): boolean {
+  return order.status === 'pending' && Date.parse(order.expiresAt) > nowMs;
+}
+
+export interface PollPolicy {
+  /** Wait before each follow-up query; the number of entries bounds the attempts. */
+  delaysMs: number[];
+}
+
+/**
+ * About 25 s in all: a notification normally lands within a second or two, and the server
+ * queries WeChat itself on every read of a pending order, so longer waits rarely help; after this
+ * the page offers a manual refresh instead of polling forever. Tests shorten it.
+ */
+export const pollPolicy: PollPolicy = {
+  delaysMs: [1000, 1000, 2000, 2000, 3000, 4000, 5000, 7000],
+};
+
+export const STATE_TEXT: Record<ResultState, { title: string; hint: string }> = {
+  paid: { title: 'Payment successful', hint: 'Thank you. Your order is confirmed.' },
+  unpaid: {
+    title: 'Not paid yet',
+    hint: 'Your order is kept until it expires. You can pay again.',
+  },
+  expired: {
+    title: 'Order closed',
+    hint: 'This order expired before it was paid. Nothing was charged.',
+  },
+  confirming: {
+    title: 'Confirming payment…',
+    hint: 'Checking with WeChat Pay. This usually takes a few seconds.',
+  },
+};

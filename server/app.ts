@@ -1,0 +1,155 @@
+/**
+ * buildApp(config, deps): the Fastify app with its plugins, routes, services and jobs.
+ * It does not listen; startServer (index.ts) does.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import pino from 'pino';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
+import { validateConfig } from './config';
+import type { ServerConfig } from './config';
+import { openStorage } from './db/connect';
+import type { Storage } from './db/connect';
+import { ApiFailure } from './errors';
+import { startJobs } from './jobs';
+import type { JobRunner } from './jobs';
+import { loggerOptions } from './logger';
+import { registerErrorHandling } from './plugins/errors';
+import { registerRateLimit } from './plugins/rate-limit';
+import catalogRoutes from './routes/api/catalog';
+import notifyRoutes from './routes/api/notify';
+import orderRoutes from './routes/api/orders';
+import payRoutes from './routes/api/pay';
+import refundRoutes from './routes/api/refund';
+import sessionRoutes from './routes/api/session';
+import type { RouteDeps } from './routes/types';
+import { HealthResponseSchema, errorResponses } from './schemas';
+import type { ServiceContext } from './services/context';
+import { NotifyService } from './services/notify';
+import { OrderService } from './services/orders';
+import { SessionService } from './services/sessions';
+import { WechatPayClient } from './wechatpay/client';
+import { loadPlatformKeys } from './wechatpay/verify';
+
+export interface AppDeps {
+  /** Opened from config.databaseUrl when absent (and then closed with the app). */
+  storage?: Storage;
+  clock?: Clock;
+  logger?: Logger;
+  /** Resolves the notify URL when config.notifyUrl is unset (startServer knows the listen URL). */
+  ownUrl?: () => string;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  storage: Storage;
+  jobs: JobRunner;
+  orders: OrderService;
+  sessions: SessionService;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<BuiltApp> {
+  validateConfig(config);
+  const logger = deps.logger ?? pino(loggerOptions(config.logLevel));
+  const clock = deps.clock ?? systemClock;
+  const ownsStorage = !deps.storage;
+  const storage = deps.storage ?? (await openStorage(config.databaseUrl));
+
+  const merchantKey = WechatPayClient.privateKey(config.merchantPrivateKeyPem);
+  const platformKeys = loadPlatformKeys(config.platformPublicKeys);
+  const ctx: ServiceContext = {
+    config,
+    storage,
+    clock,
+    logger,
+    merchantKey,
+    platformKeys,
+    pay: new WechatPayClient({
+      baseUrl: config.wechatPayBase,
+      mchId: config.mchId,
+      merchantSerialNo: config.merchantSerialNo,
+      merchantPrivateKey: merchantKey,
+      platformKeys,
+      wallClock: systemClock,
+      logger,
+      timeoutMs: config.wechatTimeoutMs,
+      retries: config.wechatRetries,
+    }),
+    notifyUrl: () => {
+      if (config.notifyUrl) return config.notifyUrl;
+      if (deps.ownUrl) return `${deps.ownUrl()}/api/pay/notify`;
+      throw new Error('no notify URL: set NOTIFY_URL');
+    },
+  };
+  const orders = new OrderService(ctx);
+  const sessions = new SessionService(ctx);
+  const notify = new NotifyService(ctx, orders);
+
+  const base = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
+    // Our onRequest hook answers during shutdown with an ApiError instead.
+    return503OnClosing: false,
+  });
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  // Graceful shutdown: requests already running finish, and their keep-alive connections are
+  // released with the answer so close() does not wait on idle sockets; a request arriving on a
+  // kept-alive connection meanwhile gets a 503 ApiError.
+  let closing = false;
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (closing) throw new ApiFailure(503, 'INTERNAL', 'the server is shutting down');
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    base.server.closeIdleConnections();
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  registerErrorHandling(base);
+  await registerRateLimit(base);
+
+  const routeDeps: RouteDeps = { config, storage, orders, sessions, notify };
+  await app.register(catalogRoutes);
+  await app.register(sessionRoutes, routeDeps);
+  await app.register(orderRoutes, routeDeps);
+  await app.register(payRoutes, routeDeps);
+  await app.register(refundRoutes, routeDeps);
+  await app.register(notifyRoutes, routeDeps);
+
+  app.get(
+    '/healthz',
+    { schema: { response: { 200: HealthResponseSchema, ...errorResponses } } },
+    async () => {
+      try {
+        await storage.ping();
+      } catch {
+        throw new ApiFailure(503, 'INTERNAL', 'database unreachable');
+      }
+      return { status: 'ok' as const, database: 'ok' as const };
+    },
+  );
+
+  const jobs = startJobs({ config, storage, orders, sessions, clock, logger });
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    if (ownsStorage) await storage.close();
+  });
+
+  return { app: base, storage, jobs, orders, sessions };
+}

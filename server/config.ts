@@ -1,0 +1,252 @@
+/**
+ * Configuration from the environment (table in server/README.md). With no WeChat settings the
+ * server uses the sandbox's dev credentials (<repo>/.dev-credentials/merchant) and a sandbox on
+ * SANDBOX_URL, so `npm run sandbox` + `npm run server` work with nothing set.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { LevelWithSilent } from 'pino';
+
+export const REPO_ROOT = resolve(__dirname, '..');
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** SQLite file path, `:memory:`, or postgres://… */
+  databaseUrl: string;
+  /** Base for code2Session (`/sns/jscode2session`): https://api.weixin.qq.com in production. */
+  wechatApiBase: string;
+  /** Base for Pay v3 (`/v3/...`): https://api.mch.weixin.qq.com in production. */
+  wechatPayBase: string;
+  appId: string;
+  appSecret: string;
+  mchId: string;
+  merchantSerialNo: string;
+  merchantPrivateKeyPem: string;
+  apiV3Key: string;
+  /** Trusted WeChat keys: platform certificate serial or PUB_KEY_ID_… → SPKI PEM. */
+  platformPublicKeys: Record<string, string>;
+  /** Where WeChat posts notifications; default `${own url}/api/pay/notify`. */
+  notifyUrl?: string;
+  /** Bearer token for the refund endpoint; refunds are disabled when unset. */
+  adminToken?: string;
+  orderTtlSeconds: number;
+  /** A prepay_id younger than this is reused (WeChat keeps one for 2 hours). */
+  prepayReuseSeconds: number;
+  sessionTtlSeconds: number;
+  /** Pending orders with a prepay older than this are queried by the job. */
+  queryDelaySeconds: number;
+  jobIntervalMs: number;
+  jobsEnabled: boolean;
+  /** GET /api/orders/:orderNo queries WeChat at most this often per order. */
+  orderQueryIntervalMs: number;
+  /** POST /api/session per client IP per minute. */
+  sessionRateLimit: number;
+  /** POST /api/orders per client IP per minute. */
+  orderRateLimit: number;
+  bodyLimitBytes: number;
+  maxOrderTotal: number;
+  wechatTimeoutMs: number;
+  /** Extra attempts on 5xx/429/network errors. */
+  wechatRetries: number;
+  notifyWindowSeconds: number;
+  trustProxy: boolean;
+  logLevel: LevelWithSilent;
+}
+
+export class ConfigError extends Error {}
+
+type Env = NodeJS.ProcessEnv;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim()))
+    throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max)
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = (env[name] ?? '').trim() || fallback;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function readPem(value: string, name: string, base: string): string {
+  const text = value.includes('-----BEGIN')
+    ? value
+    : readFileSync(isAbsolute(value) ? value : join(base, value), 'utf8');
+  if (!text.includes('-----BEGIN')) throw new ConfigError(`${name} is not a PEM`);
+  return text;
+}
+
+const LEVELS: readonly LevelWithSilent[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+interface DevMerchantConfig {
+  appId: string;
+  appSecret: string;
+  mchId: string;
+  merchantSerialNo: string;
+  apiV3Key: string;
+  platformCertSerialNo: string;
+  platformPublicKeyId: string;
+}
+
+/** Reads `<dir>/merchant/` as written by the sandbox (contracts.md §1). */
+export function readDevCredentials(
+  credentialsDir: string,
+): Pick<
+  ServerConfig,
+  | 'appId'
+  | 'appSecret'
+  | 'mchId'
+  | 'merchantSerialNo'
+  | 'merchantPrivateKeyPem'
+  | 'apiV3Key'
+  | 'platformPublicKeys'
+> {
+  const dir = join(credentialsDir, 'merchant');
+  const file = join(dir, 'config.json');
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `no WeChat configuration in the environment and no dev credentials at ${file}: start the sandbox once (npm run sandbox) or set WECHAT_* variables`,
+    );
+  }
+  const c = JSON.parse(readFileSync(file, 'utf8')) as DevMerchantConfig;
+  return {
+    appId: c.appId,
+    appSecret: c.appSecret,
+    mchId: c.mchId,
+    merchantSerialNo: c.merchantSerialNo,
+    apiV3Key: c.apiV3Key,
+    merchantPrivateKeyPem: readFileSync(join(dir, 'apiclient_key.pem'), 'utf8'),
+    platformPublicKeys: {
+      [c.platformCertSerialNo]: readFileSync(join(dir, 'platform_cert_public.pem'), 'utf8'),
+      [c.platformPublicKeyId]: readFileSync(join(dir, 'pub_key.pem'), 'utf8'),
+    },
+  };
+}
+
+/** `SERIAL=path-or-pem;PUB_KEY_ID_…=path-or-pem` (separator `;` or newline). */
+function platformKeys(raw: string, base: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of raw
+    .split(/[;\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0)
+      throw new ConfigError(`WECHAT_PLATFORM_KEYS entry "${entry.slice(0, 40)}" must be ID=file`);
+    out[entry.slice(0, eq).trim()] = readPem(
+      entry.slice(eq + 1).trim(),
+      'WECHAT_PLATFORM_KEYS',
+      base,
+    );
+  }
+  return out;
+}
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const base = REPO_ROOT;
+  const sandboxUrl = url(env, 'SANDBOX_URL', 'http://127.0.0.1:3100');
+  const useEnvCredentials = Boolean(env.WECHAT_MCH_ID);
+  let creds: ReturnType<typeof readDevCredentials>;
+  if (useEnvCredentials) {
+    const need = (name: string): string => {
+      const v = env[name];
+      if (!v) throw new ConfigError(`${name} is required when WECHAT_MCH_ID is set`);
+      return v;
+    };
+    creds = {
+      appId: need('WECHAT_APP_ID'),
+      appSecret: need('WECHAT_APP_SECRET'),
+      mchId: need('WECHAT_MCH_ID'),
+      merchantSerialNo: need('WECHAT_MERCHANT_SERIAL_NO'),
+      merchantPrivateKeyPem: readPem(
+        need('WECHAT_MERCHANT_PRIVATE_KEY'),
+        'WECHAT_MERCHANT_PRIVATE_KEY',
+        base,
+      ),
+      apiV3Key: need('WECHAT_APIV3_KEY'),
+      platformPublicKeys: platformKeys(need('WECHAT_PLATFORM_KEYS'), base),
+    };
+  } else {
+    const dir = env.DEV_CREDENTIALS_DIR ?? join(base, '.dev-credentials');
+    creds = readDevCredentials(isAbsolute(dir) ? dir : join(base, dir));
+  }
+  const defaultApi = useEnvCredentials ? 'https://api.weixin.qq.com' : sandboxUrl;
+  const defaultPay = useEnvCredentials ? 'https://api.mch.weixin.qq.com' : sandboxUrl;
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LevelWithSilent;
+  if (!LEVELS.includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
+  const databaseUrl = env.DATABASE_URL?.trim() || join(base, 'var', 'server.sqlite');
+  const config: ServerConfig = {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    databaseUrl,
+    wechatApiBase: url(env, 'WECHAT_API_BASE', defaultApi),
+    wechatPayBase: url(env, 'WECHAT_PAY_BASE', defaultPay),
+    ...creds,
+    notifyUrl: env.NOTIFY_URL ? url(env, 'NOTIFY_URL', '') : undefined,
+    adminToken: env.ADMIN_TOKEN || undefined,
+    orderTtlSeconds: int(env, 'ORDER_TTL_SECONDS', 900, 60, 7 * 86400),
+    prepayReuseSeconds: int(env, 'PREPAY_REUSE_SECONDS', 6600, 60, 7200),
+    sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 7200, 60, 30 * 86400),
+    queryDelaySeconds: int(env, 'QUERY_DELAY_SECONDS', 60, 0, 86400),
+    jobIntervalMs: int(env, 'JOB_INTERVAL_MS', 10_000, 10, 3_600_000),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    orderQueryIntervalMs: int(env, 'ORDER_QUERY_INTERVAL_MS', 2000, 0, 600_000),
+    sessionRateLimit: int(env, 'SESSION_RATE_LIMIT', 30, 1, 1_000_000),
+    orderRateLimit: int(env, 'ORDER_RATE_LIMIT', 120, 1, 1_000_000),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 1024, 1024 * 1024),
+    maxOrderTotal: int(env, 'MAX_ORDER_TOTAL', 5_000_000, 1, 100_000_000_000),
+    wechatTimeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 10_000, 100, 120_000),
+    wechatRetries: int(env, 'WECHAT_RETRIES', 2, 0, 5),
+    notifyWindowSeconds: int(env, 'NOTIFY_WINDOW_SECONDS', 300, 30, 3600),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    logLevel,
+  };
+  validateConfig(config);
+  return config;
+}
+
+/** Checks what a hand-built config (tests, startStack) could get wrong too. */
+export function validateConfig(c: ServerConfig): void {
+  if (!/^\d{6,32}$/.test(c.mchId)) throw new ConfigError('mchId must be digits');
+  if (!c.appId) throw new ConfigError('appId is required');
+  if (Buffer.byteLength(c.apiV3Key, 'utf8') !== 32)
+    throw new ConfigError('the APIv3 key must be 32 bytes');
+  if (!c.merchantSerialNo) throw new ConfigError('merchantSerialNo is required');
+  if (Object.keys(c.platformPublicKeys).length === 0)
+    throw new ConfigError('at least one platform key is required');
+  if (c.notifyUrl) {
+    const u = new URL(c.notifyUrl);
+    if (u.search) throw new ConfigError('the notify URL must not carry a query string');
+    if (c.notifyUrl.length > 255)
+      throw new ConfigError('the notify URL must be at most 255 characters');
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * One Kysely over either SQLite (better-sqlite3, the default: a file under var/, WAL) or
+ * PostgreSQL (pg) when the URL starts with postgres:// or postgresql://.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Pool, types as pgTypes } from 'pg';
+import { migrateToLatest } from './migrations';
+import type { Database } from './schema';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Storage {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+const INT8_OID = 20;
+
+/** PostgreSQL bigint arrives as text: parse it here, at the edge, and refuse unsafe values. */
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`bigint ${value} exceeds the safe integer range`);
+  return n;
+}
+
+export async function openStorage(url: string): Promise<Storage> {
+  let db: Kysely<Database>;
+  let dialect: DialectName;
+  if (isPostgresUrl(url)) {
+    dialect = 'postgres';
+    const pool = new Pool({
+      connectionString: url,
+      max: 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID
+            ? parseInt8
+            : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
+      },
+    });
+    // An idle client dropped by the server (restart, failover) must not crash the process;
+    // the pool replaces it on the next query.
+    pool.on('error', (err) => {
+      process.emitWarning(`PostgreSQL idle client error: ${err.message}`);
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    dialect = 'sqlite';
+    if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true });
+    const sqlite = new BetterSqlite3(url);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return {
+    db,
+    dialect,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

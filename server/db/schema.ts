@@ -1,0 +1,62 @@
+/** Table shapes. Times are integer milliseconds since the epoch; money is integer fen. */
+import type { Generated } from 'kysely';
+import type { OrderStatus } from '../../typings/api';
+
+export interface OrdersTable {
+  order_no: string;
+  status: OrderStatus;
+  goods: number;
+  shipping: number;
+  discount: number;
+  total: number;
+  items_json: string;
+  remark: string | null;
+  description: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  openid: string | null;
+  prepay_id: string | null;
+  prepay_at: number | null;
+  transaction_id: string | null;
+  paid_at: number | null;
+  refunded: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  updated_at: number;
+  last_query_at: number | null;
+  next_check_at: number;
+  claimed_until: number | null;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  openid: string;
+  session_key: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface NotificationsTable {
+  id: string;
+  event_type: string;
+  order_no: string;
+  received_at: number;
+}
+
+export interface RefundsTable {
+  out_refund_no: string;
+  order_no: string;
+  amount: number;
+  status: 'processing' | 'success' | 'closed' | 'abnormal';
+  reason: string | null;
+  refund_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  orders: OrdersTable;
+  sessions: SessionsTable;
+  notifications: NotificationsTable;
+  refunds: RefundsTable;
+}

@@ -1,0 +1,152 @@
+/**
+ * Background jobs in the server process:
+ * - query: pending orders whose prepay is older than QUERY_DELAY_SECONDS are queried and settled
+ *   (covers lost notifications);
+ * - close: expired pending orders are closed through WeChat, then queried to confirm.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { ServerConfig } from '../config';
+import type { Storage } from '../db/connect';
+import type { OrderService } from '../services/orders';
+import type { SessionService } from '../services/sessions';
+import { claimOrders, release } from './claim';
+
+const LEASE_MS = 60_000;
+const BATCH = 20;
+
+export interface JobDeps {
+  config: ServerConfig;
+  storage: Storage;
+  orders: OrderService;
+  sessions: SessionService;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Queries pending orders past the delay. Returns how many were examined. */
+export async function runQueryJob(d: JobDeps): Promise<number> {
+  const now = d.clock.now();
+  const delayMs = d.config.queryDelaySeconds * 1000;
+  const rows = await claimOrders(
+    d.storage,
+    (eb) =>
+      eb.and([
+        eb('status', '=', 'pending'),
+        eb('prepay_at', 'is not', null),
+        eb('prepay_at', '<=', now - delayMs),
+        eb('next_check_at', '<=', now),
+        eb('expires_at', '>', now),
+      ]),
+    { now, leaseMs: LEASE_MS, limit: BATCH },
+  );
+  for (const row of rows) {
+    try {
+      await d.orders.refresh(row.order_no, true);
+    } catch (err) {
+      d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'query job: query failed');
+    } finally {
+      await release(
+        d.storage,
+        row.order_no,
+        d.clock.now() + Math.max(delayMs, d.config.jobIntervalMs),
+      );
+    }
+  }
+  return rows.length;
+}
+
+/** Closes expired pending orders. Returns how many were examined. */
+export async function runCloseJob(d: JobDeps): Promise<number> {
+  const now = d.clock.now();
+  const rows = await claimOrders(
+    d.storage,
+    (eb) =>
+      eb.and([
+        eb('status', '=', 'pending'),
+        eb('expires_at', '<=', now),
+        eb('next_check_at', '<=', now),
+      ]),
+    { now, leaseMs: LEASE_MS, limit: BATCH },
+  );
+  for (const row of rows) {
+    try {
+      const result = await d.orders.closeExpired(row);
+      d.logger.info({ orderNo: row.order_no, result }, 'close job');
+    } catch (err) {
+      d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'close job: failed, will retry');
+    } finally {
+      await release(d.storage, row.order_no, d.clock.now() + d.config.jobIntervalMs);
+    }
+  }
+  return rows.length;
+}
+
+/** Refunds still processing after the query delay are asked about (covers lost refund notifications). */
+export async function runRefundJob(d: JobDeps): Promise<number> {
+  const due = d.clock.now() - Math.max(d.config.queryDelaySeconds * 1000, 1000);
+  const refunds = await d.storage.db
+    .selectFrom('refunds')
+    .select('out_refund_no')
+    .where('status', '=', 'processing')
+    .where('updated_at', '<=', due)
+    .orderBy('updated_at')
+    .limit(BATCH)
+    .execute();
+  for (const r of refunds) {
+    try {
+      await d.orders.refreshRefund(r.out_refund_no);
+    } catch (err) {
+      d.logger.warn({ outRefundNo: r.out_refund_no, err: String(err) }, 'refund job: query failed');
+    }
+    // Look again only after another delay, whatever the answer.
+    await d.storage.db
+      .updateTable('refunds')
+      .set({ updated_at: d.clock.now() })
+      .where('out_refund_no', '=', r.out_refund_no)
+      .where('status', '=', 'processing')
+      .execute();
+  }
+  return refunds.length;
+}
+
+export interface JobRunner {
+  /** Runs both jobs once (tests call this to avoid waiting for the timer). */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startJobs(d: JobDeps): JobRunner {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const runOnce = async (): Promise<void> => {
+    if (running) return running;
+    running = (async () => {
+      try {
+        await runCloseJob(d);
+        await runQueryJob(d);
+        await runRefundJob(d);
+        await d.sessions.purgeExpired();
+      } catch (err) {
+        d.logger.error({ err: String(err) }, 'job round failed');
+      }
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = d.config.jobsEnabled
+    ? setInterval(() => {
+        if (!stopped) void runOnce();
+      }, d.config.jobIntervalMs)
+    : undefined;
+  timer?.unref();
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      if (running) await running;
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { PRODUCTS } from '../../../catalog';
+import { CatalogResponseSchema, errorResponses } from '../../../schemas';
+
+const catalog: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/catalog',
+    { schema: { response: { 200: CatalogResponseSchema, ...errorResponses } } },
+    async () => ({ products: [...PRODUCTS] }),
+  );
+};
+
+export default catalog;

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  BearerHeadersSchema,
+  CreateOrderRequestSchema,
+  IdempotencyHeadersSchema,
+  OrderParamsSchema,
+  OrderSchema,
+  errorResponses,
+} from '../../../schemas';
+import { toApiOrder, upstream } from '../../../services/orders';
+import type { RouteDeps } from '../../types';
+
+const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  app.post(
+    '/api/orders',
+    {
+      config: { rateLimit: { max: deps.config.orderRateLimit, timeWindow: 60_000 } },
+      schema: {
+        headers: IdempotencyHeadersSchema,
+        body: CreateOrderRequestSchema,
+        response: { 200: OrderSchema, 201: OrderSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { order, created } = await deps.orders.create(req.body, req.headers['idempotency-key']);
+      return reply.code(created ? 201 : 200).send(order);
+    },
+  );
+
+  // The payer who bound the order may read it; before binding, anyone holding the number may.
+  // While pending, WeChat is asked first (at most once per ORDER_QUERY_INTERVAL_MS per order).
+  app.get(
+    '/api/orders/:orderNo',
+    {
+      schema: {
+        params: OrderParamsSchema,
+        headers: BearerHeadersSchema,
+        response: { 200: OrderSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const openid = await deps.sessions.authenticate(req.headers.authorization);
+      let row = await deps.orders.get(req.params.orderNo);
+      deps.orders.assertViewer(row, openid);
+      if (row.status === 'pending' && row.prepay_id !== null) {
+        try {
+          row = await deps.orders.refresh(row.order_no);
+        } catch (err) {
+          // The stored state is still an honest answer when WeChat cannot be reached.
+          req.log.warn(
+            { err: String(upstream(err)) },
+            'order query failed; answering stored state',
+          );
+        }
+      }
+      return toApiOrder(row);
+    },
+  );
+};
+
+export default orders;

@@ -1,0 +1,150 @@
+/** TypeBox schemas for every request and response (mirroring typings/api.ts). */
+import { Type } from 'typebox';
+import { LIMITS } from '../catalog';
+import { ORDER_NO_PATTERN } from '../services/ids';
+
+export const ApiErrorSchema = Type.Object({
+  code: Type.Union(
+    [
+      'VALIDATION_ERROR',
+      'UNAUTHORIZED',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'ORDER_NOT_PAYABLE',
+      'IDEMPOTENCY_CONFLICT',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'RATE_LIMITED',
+      'LOGIN_FAILED',
+      'UPSTREAM_ERROR',
+      'INTERNAL',
+    ].map((c) => Type.Literal(c)),
+  ),
+  message: Type.String(),
+});
+
+/** Error answers every route may give (validation, auth, limits, internal). */
+export const errorResponses = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+  413: ApiErrorSchema,
+  415: ApiErrorSchema,
+  429: ApiErrorSchema,
+  500: ApiErrorSchema,
+  502: ApiErrorSchema,
+  503: ApiErrorSchema,
+};
+
+export const FailSchema = Type.Object({ code: Type.Literal('FAIL'), message: Type.String() });
+
+export const CatalogProductSchema = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  spec: Type.String(),
+  price: Type.Integer(),
+  maxQuantity: Type.Integer(),
+});
+
+export const CatalogResponseSchema = Type.Object({ products: Type.Array(CatalogProductSchema) });
+
+export const CreateOrderRequestSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      sku: Type.String({ minLength: 1, maxLength: 32 }),
+      quantity: Type.Integer({ minimum: 1, maximum: LIMITS.maxQuantity }),
+    }),
+    { minItems: 1, maxItems: LIMITS.maxLines },
+  ),
+  remark: Type.Optional(Type.String({ maxLength: LIMITS.maxRemark })),
+});
+
+export const IdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_\\-:.]+$' }),
+  ),
+});
+
+export const OrderLineSchema = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  spec: Type.String(),
+  unitPrice: Type.Integer(),
+  quantity: Type.Integer(),
+  subtotal: Type.Integer(),
+});
+
+export const OrderSchema = Type.Object({
+  orderNo: Type.String(),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('paid'),
+    Type.Literal('closed'),
+    Type.Literal('refunded'),
+  ]),
+  total: Type.Integer(),
+  currency: Type.Literal('CNY'),
+  items: Type.Array(OrderLineSchema),
+  breakdown: Type.Object({
+    goods: Type.Integer(),
+    shipping: Type.Integer(),
+    discount: Type.Integer(),
+    total: Type.Integer(),
+  }),
+  remark: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+  paidAt: Type.Optional(Type.String()),
+  transactionId: Type.Optional(Type.String()),
+  refunded: Type.Optional(Type.Integer()),
+});
+
+export const OrderParamsSchema = Type.Object({
+  orderNo: Type.String({ pattern: ORDER_NO_PATTERN }),
+});
+
+export const BearerHeadersSchema = Type.Object({
+  authorization: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+export const SessionRequestSchema = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+export const SessionResponseSchema = Type.Object({
+  token: Type.String(),
+  openid: Type.String(),
+  expiresIn: Type.Integer(),
+});
+
+export const PayResponseSchema = Type.Object({
+  timeStamp: Type.String(),
+  nonceStr: Type.String(),
+  package: Type.String(),
+  signType: Type.Union([Type.Literal('RSA'), Type.Literal('MD5'), Type.Literal('HMAC-SHA256')]),
+  paySign: Type.String(),
+});
+
+export const RefundRequestSchema = Type.Object({
+  amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000_000 })),
+  reason: Type.Optional(Type.String({ maxLength: 80 })),
+});
+
+export const RefundResponseSchema = Type.Object({
+  orderNo: Type.String(),
+  outRefundNo: Type.String(),
+  amount: Type.Integer(),
+  status: Type.Union([
+    Type.Literal('processing'),
+    Type.Literal('success'),
+    Type.Literal('closed'),
+    Type.Literal('abnormal'),
+  ]),
+});
+
+export const HealthResponseSchema = Type.Object({
+  status: Type.Literal('ok'),
+  database: Type.Literal('ok'),
+});

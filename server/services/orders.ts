@@ -1,0 +1,543 @@
+/**
+ * Orders: creation (idempotent), payment (bind payer, place or reuse the WeChat order, sign),
+ * settlement from WeChat's word (query or notification), closing, refunds.
+ * No database transaction is ever open while WeChat is being called.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { CreateOrderRequest, Order, OrderLine, RefundResponse } from '../../typings/api';
+import type { RequestPaymentArgs } from '../../typings/payment';
+import { PricingError, describe, priceItems } from '../catalog';
+import type { OrdersTable } from '../db/schema';
+import { ApiFailure, notFound } from '../errors';
+import { WechatPayError } from '../wechatpay/client';
+import { buildRequestPaymentArgs } from '../wechatpay/pay-sign';
+import type { JsapiOrderRequest, RefundStatus, Transaction } from '../wechatpay/types';
+import type { ServiceContext } from './context';
+import { newOrderNo, newRefundNo, rfc3339Beijing } from './ids';
+
+export type OrderRow = Selectable<OrdersTable>;
+
+export class TransactionMismatch extends Error {}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function toApiOrder(row: OrderRow): Order {
+  const order: Order = {
+    orderNo: row.order_no,
+    status: row.status,
+    total: row.total,
+    currency: 'CNY',
+    items: JSON.parse(row.items_json) as OrderLine[],
+    breakdown: {
+      goods: row.goods,
+      shipping: row.shipping,
+      discount: row.discount,
+      total: row.total,
+    },
+    createdAt: iso(row.created_at),
+    expiresAt: iso(row.expires_at),
+  };
+  if (row.remark !== null) order.remark = row.remark;
+  if (row.paid_at !== null) order.paidAt = iso(row.paid_at);
+  if (row.transaction_id !== null) order.transactionId = row.transaction_id;
+  if (row.refunded > 0) order.refunded = row.refunded;
+  return order;
+}
+
+function requestHash(body: CreateOrderRequest): string {
+  const canonical = JSON.stringify({
+    items: body.items.map((i) => [i.sku, i.quantity]),
+    remark: body.remark ?? null,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export class OrderService {
+  /** One WeChat order placement per order at a time in this process. */
+  private readonly placing = new Map<string, Promise<string>>();
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  private get db() {
+    return this.ctx.storage.db;
+  }
+
+  async find(orderNo: string): Promise<OrderRow | undefined> {
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('order_no', '=', orderNo)
+      .executeTakeFirst();
+  }
+
+  async get(orderNo: string): Promise<OrderRow> {
+    const row = await this.find(orderNo);
+    if (!row) throw notFound(`order ${orderNo}`);
+    return row;
+  }
+
+  async create(
+    body: CreateOrderRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<{ order: Order; created: boolean }> {
+    const hash = requestHash(body);
+    if (idempotencyKey) {
+      const existing = await this.byKey(idempotencyKey, hash);
+      if (existing) return { order: toApiOrder(existing), created: false };
+    }
+    let priced;
+    try {
+      priced = priceItems(body.items, this.ctx.config.maxOrderTotal);
+    } catch (err) {
+      if (err instanceof PricingError) throw new ApiFailure(400, 'VALIDATION_ERROR', err.message);
+      throw err;
+    }
+    const now = this.ctx.clock.now();
+    const row: OrderRow = {
+      order_no: newOrderNo(now),
+      status: 'pending',
+      goods: priced.breakdown.goods,
+      shipping: priced.breakdown.shipping,
+      discount: priced.breakdown.discount,
+      total: priced.breakdown.total,
+      items_json: JSON.stringify(priced.lines),
+      remark: body.remark ?? null,
+      description: describe(priced.lines),
+      idempotency_key: idempotencyKey ?? null,
+      request_hash: hash,
+      openid: null,
+      prepay_id: null,
+      prepay_at: null,
+      transaction_id: null,
+      paid_at: null,
+      refunded: 0,
+      created_at: now,
+      expires_at: now + this.ctx.config.orderTtlSeconds * 1000,
+      updated_at: now,
+      last_query_at: null,
+      next_check_at: now,
+      claimed_until: null,
+    };
+    try {
+      await this.db.insertInto('orders').values(row).execute();
+    } catch (err) {
+      // A concurrent request with the same key won the insert: answer what it created.
+      if (idempotencyKey) {
+        const existing = await this.byKey(idempotencyKey, hash);
+        if (existing) return { order: toApiOrder(existing), created: false };
+      }
+      throw err;
+    }
+    return { order: toApiOrder(row), created: true };
+  }
+
+  private async byKey(key: string, hash: string): Promise<OrderRow | undefined> {
+    const row = await this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    if (row && row.request_hash !== hash) {
+      throw new ApiFailure(
+        409,
+        'IDEMPOTENCY_CONFLICT',
+        'this Idempotency-Key was used with a different body',
+      );
+    }
+    return row;
+  }
+
+  /** Who may see an order: its payer once bound; before that, anyone holding its number. */
+  assertViewer(row: OrderRow, openid: string): void {
+    if (row.openid !== null && row.openid !== openid) {
+      throw new ApiFailure(403, 'FORBIDDEN', 'this order belongs to another payer');
+    }
+  }
+
+  async pay(orderNo: string, openid: string): Promise<RequestPaymentArgs> {
+    let row = await this.get(orderNo);
+    this.assertViewer(row, openid);
+    this.assertPayable(row);
+    if (row.openid === null) {
+      await this.db
+        .updateTable('orders')
+        .set({ openid, updated_at: this.ctx.clock.now() })
+        .where('order_no', '=', orderNo)
+        .where('openid', 'is', null)
+        .execute();
+      row = await this.get(orderNo);
+      // Another payer bound it between our read and our update.
+      this.assertViewer(row, openid);
+    }
+    const prepayId = await this.ensurePrepay(row);
+    return buildRequestPaymentArgs({
+      appId: this.ctx.config.appId,
+      prepayId,
+      privateKey: this.ctx.merchantKey,
+      timestamp: Date.now() / 1000,
+    });
+  }
+
+  private assertPayable(row: OrderRow): void {
+    if (row.status !== 'pending') {
+      throw new ApiFailure(409, 'ORDER_NOT_PAYABLE', `order ${row.order_no} is ${row.status}`);
+    }
+    if (row.expires_at <= this.ctx.clock.now()) {
+      throw new ApiFailure(409, 'ORDER_NOT_PAYABLE', `order ${row.order_no} has expired`);
+    }
+  }
+
+  /** The JSAPI body is a pure function of the stored order: any retry sends identical parameters. */
+  jsapiBody(row: OrderRow, openid: string): JsapiOrderRequest {
+    return {
+      appid: this.ctx.config.appId,
+      mchid: this.ctx.config.mchId,
+      description: row.description,
+      out_trade_no: row.order_no,
+      time_expire: rfc3339Beijing(row.expires_at),
+      notify_url: this.ctx.notifyUrl(),
+      amount: { total: row.total, currency: 'CNY' },
+      payer: { openid },
+    };
+  }
+
+  private ensurePrepay(row: OrderRow): Promise<string> {
+    const fresh = this.reusablePrepay(row);
+    if (fresh) return Promise.resolve(fresh);
+    const inflight = this.placing.get(row.order_no);
+    if (inflight) return inflight;
+    const p = this.placePrepay(row).finally(() => this.placing.delete(row.order_no));
+    this.placing.set(row.order_no, p);
+    return p;
+  }
+
+  private reusablePrepay(row: OrderRow): string | undefined {
+    if (row.prepay_id === null || row.prepay_at === null) return undefined;
+    const age = this.ctx.clock.now() - row.prepay_at;
+    return age < this.ctx.config.prepayReuseSeconds * 1000 ? row.prepay_id : undefined;
+  }
+
+  private async placePrepay(row: OrderRow): Promise<string> {
+    if (row.openid === null) throw new Error('placing a WeChat order needs a bound payer');
+    let prepayId: string;
+    try {
+      ({ prepay_id: prepayId } = await this.ctx.pay.createJsapi(this.jsapiBody(row, row.openid)));
+    } catch (err) {
+      if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
+        // WeChat refused: perhaps it is paid or closed already. Learn the truth before answering.
+        const settled = await this.refresh(row.order_no, true).catch(() => undefined);
+        if (settled && settled.status !== 'pending') {
+          throw new ApiFailure(
+            409,
+            'ORDER_NOT_PAYABLE',
+            `order ${row.order_no} is ${settled.status}`,
+          );
+        }
+      }
+      throw upstream(err);
+    }
+    const now = this.ctx.clock.now();
+    // WeChat answers an identical request inside the 2 h with the same prepay_id, whose life
+    // runs from when it was first made: keep that age, or an expired prepay would look fresh.
+    if (prepayId === row.prepay_id) return prepayId;
+    await this.db
+      .updateTable('orders')
+      .set({
+        prepay_id: prepayId,
+        prepay_at: now,
+        updated_at: now,
+        next_check_at: now + this.ctx.config.queryDelaySeconds * 1000,
+      })
+      .where('order_no', '=', row.order_no)
+      .where('status', '=', 'pending')
+      .execute();
+    return prepayId;
+  }
+
+  /**
+   * Asks WeChat for the order's state and applies it. Rate-limited per order unless forced;
+   * orders never sent to WeChat are answered from the database.
+   */
+  async refresh(orderNo: string, force = false): Promise<OrderRow> {
+    const row = await this.get(orderNo);
+    if (row.status !== 'pending' || row.prepay_id === null) return row;
+    const now = this.ctx.clock.now();
+    if (!force) {
+      const claimed = await this.db
+        .updateTable('orders')
+        .set({ last_query_at: now })
+        .where('order_no', '=', orderNo)
+        .where((eb) =>
+          eb.or([
+            eb('last_query_at', 'is', null),
+            eb('last_query_at', '<=', now - this.ctx.config.orderQueryIntervalMs),
+          ]),
+        )
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) return row;
+    } else {
+      await this.db
+        .updateTable('orders')
+        .set({ last_query_at: now })
+        .where('order_no', '=', orderNo)
+        .execute();
+    }
+    const tx = await this.ctx.pay.queryByOutTradeNo(orderNo);
+    await this.applyTransaction(row, tx);
+    return this.get(orderNo);
+  }
+
+  /** Applies WeChat's account of a payment after checking it is about this order. */
+  async applyTransaction(row: OrderRow, t: Transaction): Promise<void> {
+    this.checkTransaction(row, t);
+    const now = this.ctx.clock.now();
+    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
+      await this.markPaid(row.order_no, t, now);
+    } else if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
+      await this.db
+        .updateTable('orders')
+        .set({ status: 'closed', updated_at: now })
+        .where('order_no', '=', row.order_no)
+        .where('status', '=', 'pending')
+        .execute();
+    }
+  }
+
+  checkTransaction(row: OrderRow, t: Transaction): void {
+    const { appId, mchId } = this.ctx.config;
+    if (t.appid !== appId) throw new TransactionMismatch(`appid ${t.appid} is not ours`);
+    if (t.mchid !== mchId) throw new TransactionMismatch(`mchid ${t.mchid} is not ours`);
+    if (t.out_trade_no !== row.order_no)
+      throw new TransactionMismatch(`out_trade_no ${t.out_trade_no} mismatch`);
+    if (
+      (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') &&
+      t.amount?.total !== row.total
+    ) {
+      throw new TransactionMismatch(
+        `amount ${String(t.amount?.total)} differs from the order total ${row.total}`,
+      );
+    }
+  }
+
+  /** A payment that raced a close still wins: closed → paid is allowed, paid twice is a no-op. */
+  async markPaid(orderNo: string, t: Transaction, now: number, db = this.db): Promise<boolean> {
+    const paidAt = t.success_time ? Date.parse(t.success_time) : NaN;
+    const r = await db
+      .updateTable('orders')
+      .set({
+        status: 'paid',
+        transaction_id: t.transaction_id ?? null,
+        paid_at: Number.isFinite(paidAt) ? paidAt : now,
+        updated_at: now,
+      })
+      .where('order_no', '=', orderNo)
+      .where('status', 'in', ['pending', 'closed'])
+      .executeTakeFirst();
+    const changed = Number(r.numUpdatedRows) === 1;
+    if (changed) this.ctx.logger.info({ orderNo, transactionId: t.transaction_id }, 'order paid');
+    return changed;
+  }
+
+  /** Close flow for an expired pending order: close through WeChat, then query to confirm. */
+  async closeExpired(row: OrderRow): Promise<'closed' | 'paid' | 'pending'> {
+    const now = this.ctx.clock.now();
+    if (row.prepay_id === null) {
+      const r = await this.db
+        .updateTable('orders')
+        .set({ status: 'closed', updated_at: now })
+        .where('order_no', '=', row.order_no)
+        .where('status', '=', 'pending')
+        .where('prepay_id', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1 ? 'closed' : 'pending';
+    }
+    try {
+      await this.ctx.pay.close(row.order_no);
+    } catch (err) {
+      // Paid orders refuse to close; the query below tells which case this is.
+      if (!(err instanceof WechatPayError && err.verified)) throw err;
+    }
+    let t: Transaction;
+    try {
+      t = await this.ctx.pay.queryByOutTradeNo(row.order_no);
+    } catch (err) {
+      if (err instanceof WechatPayError && err.verified && err.status === 404) {
+        await this.db
+          .updateTable('orders')
+          .set({ status: 'closed', updated_at: now })
+          .where('order_no', '=', row.order_no)
+          .where('status', '=', 'pending')
+          .execute();
+        return 'closed';
+      }
+      throw err;
+    }
+    this.checkTransaction(row, t);
+    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
+      await this.markPaid(row.order_no, t, now);
+      return 'paid';
+    }
+    if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
+      await this.db
+        .updateTable('orders')
+        .set({ status: 'closed', updated_at: now })
+        .where('order_no', '=', row.order_no)
+        .where('status', '=', 'pending')
+        .execute();
+      return 'closed';
+    }
+    return 'pending';
+  }
+
+  async refund(
+    orderNo: string,
+    amount: number | undefined,
+    reason: string | undefined,
+  ): Promise<RefundResponse> {
+    const now = this.ctx.clock.now();
+    const outRefundNo = newRefundNo(now);
+    // Short transaction: lock the order row (PostgreSQL), check what is left, record the refund.
+    const { row, refundAmount } = await this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('orders').selectAll().where('order_no', '=', orderNo);
+      if (this.ctx.storage.dialect === 'postgres') q = q.forUpdate();
+      const order = await q.executeTakeFirst();
+      if (!order) throw notFound(`order ${orderNo}`);
+      if (order.status !== 'paid') {
+        throw new ApiFailure(
+          400,
+          'VALIDATION_ERROR',
+          `order ${orderNo} is ${order.status}: only paid orders can be refunded`,
+        );
+      }
+      const committed = await trx
+        .selectFrom('refunds')
+        .select(sql<number>`coalesce(sum(amount), 0)`.as('sum'))
+        .where('order_no', '=', orderNo)
+        .where('status', 'in', ['processing', 'success'])
+        .executeTakeFirstOrThrow();
+      const left = order.total - Number(committed.sum);
+      const want = amount ?? left;
+      if (want < 1 || want > left) {
+        throw new ApiFailure(
+          400,
+          'VALIDATION_ERROR',
+          `refund amount must be between 1 and ${left} fen`,
+        );
+      }
+      await trx
+        .insertInto('refunds')
+        .values({
+          out_refund_no: outRefundNo,
+          order_no: orderNo,
+          amount: want,
+          status: 'processing',
+          reason: reason ?? null,
+          refund_id: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return { row: order, refundAmount: want };
+    });
+    let status: RefundStatus;
+    try {
+      const r = await this.ctx.pay.refund({
+        out_trade_no: orderNo,
+        out_refund_no: outRefundNo,
+        ...(reason ? { reason } : {}),
+        notify_url: this.ctx.notifyUrl(),
+        amount: { refund: refundAmount, total: row.total, currency: 'CNY' },
+      });
+      status = r.status;
+      if (r.refund_id) {
+        await this.db
+          .updateTable('refunds')
+          .set({ refund_id: r.refund_id })
+          .where('out_refund_no', '=', outRefundNo)
+          .execute();
+      }
+    } catch (err) {
+      if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
+        await this.setRefundStatus(outRefundNo, 'CLOSED');
+      }
+      throw upstream(err);
+    }
+    await this.setRefundStatus(outRefundNo, status);
+    return { orderNo, outRefundNo, amount: refundAmount, status: refundStatusName(status) };
+  }
+
+  /** Asks WeChat about a refund still processing (lost notification or lost answer). */
+  async refreshRefund(outRefundNo: string): Promise<void> {
+    try {
+      const r = await this.ctx.pay.queryRefund(outRefundNo);
+      await this.setRefundStatus(outRefundNo, r.status);
+    } catch (err) {
+      // Never created at WeChat (the request was lost before it arrived): nothing to wait for.
+      if (err instanceof WechatPayError && err.verified && err.status === 404) {
+        await this.setRefundStatus(outRefundNo, 'CLOSED');
+        return;
+      }
+      throw err;
+    }
+  }
+
+  /** Idempotent: a refund counts toward the order once, however many times SUCCESS arrives. */
+  async setRefundStatus(outRefundNo: string, status: RefundStatus): Promise<boolean> {
+    const name = refundStatusName(status);
+    const now = this.ctx.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('refunds')
+        .set({ status: name, updated_at: now })
+        .where('out_refund_no', '=', outRefundNo)
+        .where('status', 'in', ['processing', 'abnormal'])
+        .where('status', '!=', name)
+        .returning(['order_no', 'amount'])
+        .executeTakeFirst();
+      if (!r) return false;
+      if (name === 'success') {
+        await trx
+          .updateTable('orders')
+          .set({
+            refunded: sql<number>`refunded + ${r.amount}`,
+            status: sql<
+              'paid' | 'refunded'
+            >`case when refunded + ${r.amount} >= total then 'refunded' else status end`,
+            updated_at: now,
+          })
+          .where('order_no', '=', r.order_no)
+          .execute();
+      }
+      return true;
+    });
+  }
+}
+
+export function refundStatusName(s: RefundStatus): RefundResponse['status'] {
+  switch (s) {
+    case 'SUCCESS':
+      return 'success';
+    case 'CLOSED':
+      return 'closed';
+    case 'ABNORMAL':
+      return 'abnormal';
+    default:
+      return 'processing';
+  }
+}
+
+export function upstream(err: unknown): Error {
+  if (err instanceof ApiFailure) return err;
+  if (err instanceof WechatPayError) {
+    return new ApiFailure(
+      502,
+      'UPSTREAM_ERROR',
+      `WeChat Pay: ${err.code ?? (err.status || 'unreachable')}`,
+    );
+  }
+  if (err instanceof TransactionMismatch)
+    return new ApiFailure(502, 'UPSTREAM_ERROR', 'WeChat Pay answered for another order');
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,266 @@
+/**
+ * WeChat Pay v3 client on fetch: signs each attempt, verifies every response it trusts, logs
+ * WeChat's Request-ID, times out, and retries with identical parameters on 5xx/429/network
+ * errors only (never on 4xx: those are answers).
+ */
+import { createPrivateKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import { signRequest } from './sign';
+import type { JsapiOrderRequest, Refund, RefundRequestBody, Transaction } from './types';
+import { SignatureError, signatureHeaders, verifySignature } from './verify';
+import type { PlatformKeys } from './verify';
+
+export interface WechatPayClientOptions {
+  baseUrl: string;
+  mchId: string;
+  merchantSerialNo: string;
+  merchantPrivateKey: KeyObject;
+  platformKeys: PlatformKeys;
+  /** Wall-clock time for signatures (never a test's shifted business clock). */
+  wallClock: Clock;
+  logger: Logger;
+  timeoutMs: number;
+  retries: number;
+  /** Base of the exponential backoff between attempts. */
+  retryDelayMs?: number;
+}
+
+/** A failure talking to WeChat Pay: `status` 0 for network errors and timeouts. */
+export class WechatPayError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | undefined,
+    readonly requestId: string | undefined,
+    /** True when WeChat's answer was verified (a real refusal rather than noise). */
+    readonly verified: boolean,
+  ) {
+    super(message);
+  }
+}
+
+interface RawResponse {
+  status: number;
+  body: Buffer;
+  headers: Headers;
+}
+
+export class WechatPayClient {
+  private readonly retryDelayMs: number;
+
+  constructor(private readonly o: WechatPayClientOptions) {
+    this.retryDelayMs = o.retryDelayMs ?? 200;
+  }
+
+  static privateKey(pem: string): KeyObject {
+    return createPrivateKey(pem);
+  }
+
+  async createJsapi(body: JsapiOrderRequest): Promise<{ prepay_id: string }> {
+    const r = await this.call<{ prepay_id?: unknown }>('POST', '/v3/pay/transactions/jsapi', body);
+    if (typeof r?.prepay_id !== 'string' || r.prepay_id === '') {
+      throw new WechatPayError('jsapi answered without prepay_id', 200, undefined, undefined, true);
+    }
+    return { prepay_id: r.prepay_id };
+  }
+
+  async queryByOutTradeNo(outTradeNo: string): Promise<Transaction> {
+    const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${encodeURIComponent(this.o.mchId)}`;
+    const r = await this.call<Transaction>('GET', path);
+    if (!r || typeof r.trade_state !== 'string') {
+      throw new WechatPayError(
+        'query answered without trade_state',
+        200,
+        undefined,
+        undefined,
+        true,
+      );
+    }
+    return r;
+  }
+
+  async close(outTradeNo: string): Promise<void> {
+    await this.call(
+      'POST',
+      `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`,
+      {
+        mchid: this.o.mchId,
+      },
+    );
+  }
+
+  async refund(body: RefundRequestBody): Promise<Refund> {
+    const r = await this.call<Refund>('POST', '/v3/refund/domestic/refunds', body);
+    if (!r || typeof r.status !== 'string') {
+      throw new WechatPayError('refund answered without status', 200, undefined, undefined, true);
+    }
+    return r;
+  }
+
+  async queryRefund(outRefundNo: string): Promise<Refund> {
+    const r = await this.call<Refund>(
+      'GET',
+      `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`,
+    );
+    if (!r || typeof r.status !== 'string') {
+      throw new WechatPayError(
+        'refund query answered without status',
+        200,
+        undefined,
+        undefined,
+        true,
+      );
+    }
+    return r;
+  }
+
+  /** One logical call: serialise once, then every attempt sends these exact bytes. */
+  private async call<T>(
+    method: 'GET' | 'POST',
+    pathWithQuery: string,
+    payload?: unknown,
+  ): Promise<T | undefined> {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    let attempt = 0;
+    for (;;) {
+      let res: RawResponse;
+      try {
+        res = await this.send(method, pathWithQuery, body);
+      } catch (err) {
+        if (attempt < this.o.retries) {
+          await this.backoff(attempt++);
+          continue;
+        }
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new WechatPayError(
+          `WeChat Pay ${method} ${stripQuery(pathWithQuery)} failed: ${reason}`,
+          0,
+          undefined,
+          undefined,
+          false,
+        );
+      }
+      const requestId = res.headers.get('request-id') ?? undefined;
+      if ((res.status >= 500 || res.status === 429) && attempt < this.o.retries) {
+        this.o.logger.warn(
+          { requestId, status: res.status, attempt },
+          'WeChat Pay retryable answer',
+        );
+        await this.backoff(attempt++);
+        continue;
+      }
+      return this.accept<T>(method, pathWithQuery, res, requestId);
+    }
+  }
+
+  private accept<T>(
+    method: string,
+    pathWithQuery: string,
+    res: RawResponse,
+    requestId: string | undefined,
+  ): T | undefined {
+    const verified = this.verify(res);
+    const ok = res.status >= 200 && res.status < 300;
+    if (ok) {
+      if (!verified.ok) {
+        this.o.logger.error(
+          { requestId, reason: verified.reason },
+          'WeChat Pay response signature rejected',
+        );
+        throw new WechatPayError(
+          `response signature rejected: ${verified.reason}`,
+          502,
+          'SIGN_ERROR',
+          requestId,
+          false,
+        );
+      }
+      if (res.body.length === 0) return undefined;
+      try {
+        return JSON.parse(res.body.toString('utf8')) as T;
+      } catch {
+        throw new WechatPayError('response is not JSON', 502, undefined, requestId, true);
+      }
+    }
+    let code: string | undefined;
+    let message = `HTTP ${res.status}`;
+    try {
+      const e = JSON.parse(res.body.toString('utf8')) as { code?: unknown; message?: unknown };
+      if (typeof e.code === 'string') code = e.code;
+      if (typeof e.message === 'string') message = e.message;
+    } catch {
+      // a non-JSON error body: the status says enough
+    }
+    this.o.logger.warn({ requestId, status: res.status, code }, 'WeChat Pay refused');
+    throw new WechatPayError(
+      `WeChat Pay ${method} ${stripQuery(pathWithQuery)}: ${code ?? res.status} ${message}`,
+      res.status,
+      code,
+      requestId,
+      verified.ok,
+    );
+  }
+
+  private verify(res: RawResponse): { ok: true } | { ok: false; reason: string } {
+    try {
+      verifySignature({
+        headers: signatureHeaders((n) => res.headers.get(n)),
+        body: res.body,
+        keys: this.o.platformKeys,
+        now: Math.floor(this.o.wallClock.now() / 1000),
+      });
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof SignatureError) return { ok: false, reason: err.reason };
+      throw err;
+    }
+  }
+
+  private async send(method: string, pathWithQuery: string, body: string): Promise<RawResponse> {
+    const authorization = signRequest({
+      method,
+      pathWithQuery,
+      body,
+      mchId: this.o.mchId,
+      serialNo: this.o.merchantSerialNo,
+      privateKey: this.o.merchantPrivateKey,
+      timestamp: this.o.wallClock.now() / 1000,
+    });
+    const started = Date.now();
+    const res = await fetch(this.o.baseUrl + pathWithQuery, {
+      method,
+      headers: {
+        Authorization: authorization,
+        Accept: 'application/json',
+        'User-Agent': 'wechat-plugin-pay-server/0.1',
+        ...(method === 'GET' ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: method === 'GET' ? undefined : body,
+      signal: AbortSignal.timeout(this.o.timeoutMs),
+    });
+    const buf = Buffer.from(await res.arrayBuffer());
+    this.o.logger.info(
+      {
+        requestId: res.headers.get('request-id') ?? undefined,
+        method,
+        path: stripQuery(pathWithQuery),
+        status: res.status,
+        ms: Date.now() - started,
+      },
+      'WeChat Pay call',
+    );
+    return { status: res.status, body: buf, headers: res.headers };
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const ms = this.retryDelayMs * 2 ** attempt * (0.5 + Math.random() / 2);
+    return new Promise((r) => setTimeout(r, ms));
+  }
+}
+
+function stripQuery(p: string): string {
+  const i = p.indexOf('?');
+  return i < 0 ? p : p.slice(0, i);
+}

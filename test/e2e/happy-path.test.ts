@@ -1,0 +1,99 @@
+/**
+ * Flow 1: the confirmation page renders → tap the pay-button → functional page (built) → server
+ * → sandbox → cashier success → notification → the result page shows paid. The database and the
+ * sandbox agree on the amount.
+ */
+import { pollPolicy } from '../../miniprogram/lib/order-status';
+import { tapPayButton } from '../emulator/navigator';
+import { loadPages, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import type { Page } from '../miniprogram/harness';
+import { pickUpPhone } from './phone';
+import type { Phone } from './phone';
+import { startRemoteStack } from './remote-stack';
+import type { OrderRow, SandboxOrder } from './shop-types';
+import type { RemoteStack } from './remote-stack';
+
+let stack: RemoteStack;
+let ids: ReturnType<typeof loadPages>;
+let phone: Phone | undefined;
+
+beforeAll(async () => {
+  ids = loadPages();
+  pollPolicy.delaysMs = [100, 200, 300, 500, 800];
+  stack = await startRemoteStack();
+}, 30_000);
+
+afterEach(() => {
+  phone?.put();
+  phone = undefined;
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+function payButtonOf(page: Page) {
+  const button = page.querySelector('#pay-button');
+  if (!button) throw new Error('the pay-button is not on the page');
+  return button;
+}
+
+async function buyAndCheck(route: 'plugin' | 'navigator', user: string): Promise<void> {
+  phone = pickUpPhone({ ...stack, user, cashierOutcome: 'success', route }, ids);
+  const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:2,CUP-CLAY-01:1' });
+  await waitForPhase(confirm, 'ready');
+
+  // What the shopper sees, all from the server's fen.
+  expect(textOf(confirm, '#goods')).toBe('¥295.00');
+  expect(textOf(confirm, '#shipping')).toBe('Free');
+  expect(textOf(confirm, '#discount')).toBe('-¥10.00');
+  expect(textOf(confirm, '#due')).toBe('¥285.00');
+  expect(textOf(confirm, '#bar-total')).toBe('¥285.00');
+  expect(textOf(confirm, '#countdown')).toMatch(/^Pay within 1[45]:\d\d$/);
+  const orderNo = (confirm.data.paymentArgs as { orderNo: string }).orderNo;
+  const button = payButtonOf(confirm);
+  expect(button.data).toMatchObject({ fee: 28500, paymentArgs: { orderNo }, disabled: false });
+
+  tapPayButton(button);
+  const { name, page: result } = await phone.followRedirect();
+  expect(name).toBe('pay-result');
+  await waitForPhase(result, 'paid');
+  expect(textOf(result, '#title')).toBe('Payment successful');
+  expect(textOf(result, '#amount')).toBe('¥285.00');
+  expect(textOf(result, '#order-no')).toBe(orderNo);
+  expect(textOf(result, '#paid-at')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+
+  // One payment went through the functional page and the cashier.
+  expect(phone.runner.records).toHaveLength(1);
+  expect(phone.runner.records[0]?.outcome.event).toBe('success');
+  expect(phone.runner.records[0]?.request.route).toBe(
+    route === 'plugin' ? 'requestPluginPayment' : 'navigator',
+  );
+  expect(phone.wx.emulator.payments.map((p) => p.errMsg)).toEqual(['requestPayment:ok']);
+
+  // The server's database and WeChat's (the sandbox's) records agree.
+  const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+  const wechat = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+  expect(row).toMatchObject({ status: 'paid', total: 28500 });
+  expect(wechat).toMatchObject({ state: 'SUCCESS', total: 28500 });
+  expect(row?.transaction_id).toBe(wechat.transactionId);
+  expect(row?.openid).toBe(wechat.payerOpenid);
+  expect(row?.openid).toBe(phone.wx.emulator.openid);
+  // The result page may have learnt "paid" from its own query; the notification still lands.
+  await waitFor('the notification to be acknowledged', async () => {
+    const o = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+    return o.notifications.some(
+      (n) => n.eventType === 'TRANSACTION.SUCCESS' && n.state === 'delivered',
+    );
+  });
+}
+
+describe('happy path', () => {
+  it('pays through wx.requestPluginPayment (base library 2.22.1+)', async () => {
+    await buyAndCheck('plugin', 'alice');
+  }, 30_000);
+
+  it('pays through the functional-page navigator (older base libraries)', async () => {
+    await buyAndCheck('navigator', 'bob');
+  }, 30_000);
+});

@@ -1,0 +1,123 @@
+/**
+ * One user's phone for the end-to-end tests: the emulated `wx` installed as the global, the
+ * owner's BUILT functional page behind the plugin's payment route, and the shop's pages opened
+ * and followed the way WeChat's router would.
+ */
+import { API_BASE_URL } from '../../miniprogram/build-config';
+import { ensureBuilt } from '../helpers/dist';
+import { createFunctionalPageRunner, connectPluginPayment, createWx, installWx } from '../emulator';
+import type { CashierOutcome, EmulatedWx, FunctionalPageRunner } from '../emulator';
+import { connectFunctionalPages } from '../emulator/navigator';
+import type { Page, PageName } from '../miniprogram/harness';
+import { closePage, openPage, parsePageUrl, waitFor } from '../miniprogram/harness';
+
+export interface PhoneOptions {
+  serverUrl: string;
+  /** Where the shop's requests really go (default serverUrl); tests put a flaky network here. */
+  shopApiUrl?: string;
+  /** The base URL the shop was built with (default: miniprogram/build-config.ts). */
+  shopApiBase?: string;
+  sandboxUrl: string;
+  user: string;
+  cashierOutcome?: CashierOutcome;
+  modalAnswers?: Array<'confirm' | 'cancel'>;
+  /** `plugin`: base library with wx.requestPluginPayment; `navigator`: the older jump. */
+  route?: 'plugin' | 'navigator';
+}
+
+export interface Phone {
+  wx: EmulatedWx;
+  runner: FunctionalPageRunner;
+  /** The page on screen. */
+  page: Page | undefined;
+  /** Puts this phone in the user's hand: its `wx` becomes the global one. */
+  use(): Phone;
+  open(name: PageName, query?: Record<string, string>): Page;
+  /**
+   * Waits for the page to call wx.redirectTo and opens the target, as WeChat does;
+   * `beforeOpen` runs between the two.
+   */
+  followRedirect(
+    timeoutMs?: number,
+    beforeOpen?: () => void,
+  ): Promise<{ name: PageName; page: Page }>;
+  put(): void;
+}
+
+/**
+ * The shop build points at 127.0.0.1:3000 (build-config.ts); the test server listens on a free
+ * port. Like a hosts entry on the phone, requests for the shop's base go to the test server.
+ */
+function routeShopApi(wx: EmulatedWx, from: string, to: string): void {
+  if (from === to) return;
+  const request = wx.request.bind(wx);
+  wx.request = (option) =>
+    request({
+      ...option,
+      url: option.url.startsWith(`${from}/`) ? to + option.url.slice(from.length) : option.url,
+    });
+}
+
+/** Pages call the global `wx`, so only one phone is in use at a time. */
+let inHand: { phone: Phone; putDown(): void } | undefined;
+
+export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>): Phone {
+  // The functional page runs from dist/, as WeChat runs the built app.
+  ensureBuilt();
+  const wx = createWx({
+    sandboxUrl: options.sandboxUrl,
+    user: options.user,
+    cashierOutcome: options.cashierOutcome ?? 'success',
+    modalAnswers: options.modalAnswers ?? [],
+  });
+  routeShopApi(wx, options.shopApiBase ?? API_BASE_URL, options.shopApiUrl ?? options.serverUrl);
+  const runner = createFunctionalPageRunner({ wx, config: { apiBaseUrl: options.serverUrl } });
+  const undo: Array<() => void> = [];
+  if ((options.route ?? 'plugin') === 'plugin') undo.push(connectPluginPayment(runner));
+  let handled = 0;
+
+  const phone: Phone = {
+    wx,
+    runner,
+    page: undefined,
+    use() {
+      if (inHand?.phone === phone) return phone;
+      inHand?.putDown();
+      const uninstall = installWx(wx);
+      connectFunctionalPages(runner);
+      inHand = {
+        phone,
+        putDown() {
+          connectFunctionalPages(null);
+          uninstall();
+          inHand = undefined;
+        },
+      };
+      return phone;
+    },
+    open(name, query = {}) {
+      phone.use();
+      if (phone.page) closePage(phone.page);
+      handled = wx.emulator.navigations.length;
+      phone.page = openPage(ids[name], query);
+      return phone.page;
+    },
+    async followRedirect(timeoutMs = 10_000, beforeOpen?: () => void) {
+      const nav = await waitFor(
+        'a redirect',
+        () => wx.emulator.navigations.slice(handled).find((n) => n.kind === 'redirectTo'),
+        timeoutMs,
+      );
+      const { page: name, query } = parsePageUrl(nav.url ?? '');
+      beforeOpen?.();
+      return { name, page: phone.open(name, query) };
+    },
+    put() {
+      if (phone.page) closePage(phone.page);
+      phone.page = undefined;
+      if (inHand?.phone === phone) inHand.putDown();
+      for (const fn of undo.reverse()) fn();
+    },
+  };
+  return phone;
+}

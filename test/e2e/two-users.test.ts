@@ -1,0 +1,92 @@
+/**
+ * Flow 5: user B can neither see nor pay user A's order — not from a link, not from the
+ * functional page, not from a confirmation page B opened before A paid.
+ */
+import { pollPolicy } from '../../miniprogram/lib/order-status';
+import { tapPayButton } from '../emulator/navigator';
+import { loadPages, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import type { Page } from '../miniprogram/harness';
+import { pickUpPhone } from './phone';
+import type { Phone } from './phone';
+import { startRemoteStack } from './remote-stack';
+import type { RemoteStack } from './remote-stack';
+import type { OrderRow, SandboxOrder } from './shop-types';
+
+let stack: RemoteStack;
+let ids: ReturnType<typeof loadPages>;
+const phones: Phone[] = [];
+
+beforeAll(async () => {
+  ids = loadPages();
+  pollPolicy.delaysMs = [100, 200, 300, 500, 800];
+  stack = await startRemoteStack();
+}, 30_000);
+
+afterAll(async () => {
+  for (const p of phones) p.put();
+  await stack.close();
+});
+
+function payButtonOf(page: Page) {
+  const button = page.querySelector('#pay-button');
+  if (!button) throw new Error('the pay-button is not on the page');
+  return button;
+}
+
+const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
+
+it("user B cannot see or pay user A's order", async () => {
+  const alice = pickUpPhone({ ...stack, user: 'alice', cashierOutcome: 'success' }, ids);
+  const bob = pickUpPhone({ ...stack, user: 'bob', cashierOutcome: 'success' }, ids);
+  phones.push(alice, bob);
+
+  // Alice places the order; Bob gets hold of the number before anyone has paid (a shared link).
+  const aliceConfirm = alice.open('order-confirm', { items: 'TEA-LJ-250:1,MUG-ENAMEL:1' });
+  await waitForPhase(aliceConfirm, 'ready');
+  const orderNo = orderNoOf(aliceConfirm);
+  const bobStale = bob.open('order-confirm', { orderNo });
+  await waitForPhase(bobStale, 'ready');
+
+  // Alice pays: the order is now hers.
+  alice.use();
+  tapPayButton(payButtonOf(aliceConfirm));
+  const aliceResult = await alice.followRedirect();
+  await waitForPhase(aliceResult.page, 'paid');
+
+  // Bob taps pay on his stale page: the functional page is refused, nothing reaches WeChat.
+  bob.use();
+  tapPayButton(payButtonOf(bobStale));
+  const toast = await waitFor('a toast', () => bob.wx.emulator.toasts[0]);
+  expect(toast.title).toBe('Payment failed: this order belongs to another WeChat account.');
+  expect(bob.runner.records[0]?.outcome.event).toBe('fail');
+  expect(bob.wx.emulator.payments).toEqual([]);
+  // The stale page re-read the order and now shows the refusal instead of Alice's order.
+  await waitForPhase(bobStale, 'error');
+  expect(textOf(bobStale, '#error-text')).toBe('This order belongs to another WeChat account.');
+  expect(bobStale.data.fee).toBe(0);
+
+  // Bob opens the order by number: refused, and no details leak into the page.
+  const bobConfirm = bob.open('order-confirm', { orderNo });
+  await waitForPhase(bobConfirm, 'error');
+  expect(textOf(bobConfirm, '#error-text')).toBe('This order belongs to another WeChat account.');
+  expect(bobConfirm.data.fee).toBe(0);
+  bob.wx.emulator.resetRoundTrips();
+  const bobResult = bob.open('pay-result', { orderNo, outcome: 'success' });
+  await waitForPhase(bobResult, 'error');
+  expect(textOf(bobResult, '#error-text')).toBe('This order belongs to another WeChat account.');
+  expect(bobResult.data.amount).toBe('');
+  // A refusal is final: one read, no polling.
+  expect(bob.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`]).toBe(1);
+
+  // Bob's own functional page, asked directly, is refused too.
+  const attempt = await bob.runner.beforeRequestPayment({ orderNo });
+  expect(attempt.err?.message).toMatch(/403|FORBIDDEN/);
+
+  // WeChat and the server only ever saw Alice as the payer.
+  const wechat = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+  const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+  expect(wechat.payerOpenid).toBe(alice.wx.emulator.openid);
+  expect(row?.openid).toBe(alice.wx.emulator.openid);
+  expect(bob.wx.emulator.openid).not.toBe(alice.wx.emulator.openid);
+  expect(row).toMatchObject({ status: 'paid', total: wechat.total });
+}, 30_000);

@@ -1,0 +1,121 @@
+/**
+ * A whole local stack for tests, e2e, start and bench (contracts.md §3): a sandbox with a temp
+ * credentials dir and a merchant server on SQLite in a temp dir, both on free loopback ports,
+ * the server notified at its own /api/pay/notify.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSandbox } from '../../sandbox';
+import type { Sandbox, SandboxOptions } from '../../sandbox';
+import { OffsetClock, startServer } from '../../server';
+import type { RunningServer, ServerConfig } from '../../server';
+
+export interface Stack {
+  sandbox: Sandbox;
+  sandboxUrl: string;
+  serverUrl: string;
+  server: RunningServer;
+  /** The server's business clock; `advance` moves it together with the sandbox's. */
+  clock: OffsetClock;
+  config: ServerConfig;
+  dbFile: string;
+  /** The sandbox's credentials dir (merchant/ and sandbox-private sandbox/). */
+  credentialsDir: string;
+  /** Bearer token for POST /api/orders/:orderNo/refund. */
+  adminToken: string;
+  /** Moves both virtual clocks forward (order expiry, prepay lifetime, code expiry). */
+  advance(seconds: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  timeScale?: number;
+  serverConfig?: Partial<ServerConfig>;
+  sandbox?: SandboxOptions;
+}
+
+export const STACK_ADMIN_TOKEN = 'stack-admin-token-0123456789';
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'wpp-stack-'));
+  const cleanups: Array<() => Promise<void> | void> = [
+    () => rmSync(dir, { recursive: true, force: true }),
+  ];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
+  try {
+    const sandbox = await createSandbox({
+      port: 0,
+      credentialsDir: join(dir, 'credentials'),
+      timeScale: options.timeScale ?? 0.001,
+      ...options.sandbox,
+    });
+    cleanups.push(() => sandbox.close());
+    const c = sandbox.credentials;
+    const dbFile = join(dir, 'server.sqlite');
+    const config: ServerConfig = {
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: dbFile,
+      wechatApiBase: sandbox.url,
+      wechatPayBase: sandbox.url,
+      appId: c.appId,
+      appSecret: c.appSecret,
+      mchId: c.mchId,
+      merchantSerialNo: c.merchantSerialNo,
+      merchantPrivateKeyPem: c.merchantPrivateKeyPem,
+      apiV3Key: c.apiV3Key,
+      platformPublicKeys: {
+        [c.platformCertSerialNo]: c.platformCertPublicKeyPem,
+        [c.platformPublicKeyId]: c.platformPublicKeyPem,
+      },
+      adminToken: STACK_ADMIN_TOKEN,
+      orderTtlSeconds: 900,
+      prepayReuseSeconds: 6600,
+      sessionTtlSeconds: 7200,
+      queryDelaySeconds: 2,
+      jobIntervalMs: 250,
+      jobsEnabled: true,
+      orderQueryIntervalMs: 0,
+      sessionRateLimit: 100_000,
+      orderRateLimit: 100_000,
+      bodyLimitBytes: 16 * 1024,
+      maxOrderTotal: 5_000_000,
+      wechatTimeoutMs: 5000,
+      wechatRetries: 2,
+      notifyWindowSeconds: 300,
+      trustProxy: false,
+      logLevel: (process.env.STACK_LOG_LEVEL as ServerConfig['logLevel'] | undefined) ?? 'silent',
+      ...options.serverConfig,
+    };
+    const clock = new OffsetClock();
+    const server = await startServer(config, { clock });
+    cleanups.push(() => server.close());
+    return {
+      sandbox,
+      sandboxUrl: sandbox.url,
+      serverUrl: server.url,
+      server,
+      clock,
+      config,
+      dbFile,
+      credentialsDir: join(dir, 'credentials'),
+      adminToken: config.adminToken ?? STACK_ADMIN_TOKEN,
+      async advance(seconds: number) {
+        const res = await fetch(`${sandbox.url}/sandbox/clock`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ advanceSeconds: seconds }),
+        });
+        if (!res.ok) throw new Error(`sandbox clock: HTTP ${res.status}`);
+        clock.advance(seconds);
+      },
+      close: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The payment result page against the real server: it decides from the server's answer only.
+ * Paid (with details and the way back), unpaid after a cancel (pay again), confirming that runs
+ * out into "still confirming" with a bounded number of reads, and a refusal.
+ */
+import { pollPolicy } from '../../miniprogram/lib/order-status';
+import { tapPayButton } from '../emulator/navigator';
+import { httpRequest } from '../emulator/http';
+import { pickUpPhone } from '../e2e/phone';
+import type { Phone } from '../e2e/phone';
+import { startRemoteStack } from '../e2e/remote-stack';
+import type { RemoteStack } from '../e2e/remote-stack';
+import { closePage, loadPages, tap, textOf, waitFor, waitForPhase } from './harness';
+import type { Page } from './harness';
+
+let stack: RemoteStack;
+let ids: ReturnType<typeof loadPages>;
+let phone: Phone | undefined;
+
+beforeAll(async () => {
+  ids = loadPages();
+  pollPolicy.delaysMs = [50, 100, 150];
+  stack = await startRemoteStack();
+}, 30_000);
+
+afterEach(() => {
+  phone?.put();
+  phone = undefined;
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
+
+async function pendingOrder(p: Phone, items: string): Promise<string> {
+  const confirm = p.open('order-confirm', { items });
+  await waitForPhase(confirm, 'ready');
+  return orderNoOf(confirm);
+}
+
+describe('pay-result', () => {
+  it('paid: amount, number, time; "View order" shows the details; "Back to shop"', async () => {
+    phone = pickUpPhone({ ...stack, user: 'result-paid', cashierOutcome: 'success' }, ids);
+    const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:1,MUG-ENAMEL:1' });
+    await waitForPhase(confirm, 'ready');
+    const button = confirm.querySelector('#pay-button');
+    if (!button) throw new Error('no pay-button');
+    tapPayButton(button);
+    const { page } = await phone.followRedirect();
+    await waitForPhase(page, 'paid');
+    expect(textOf(page, '#amount')).toBe('¥153.00');
+    expect(page.data.amountLabel).toBe('Amount 153.00 yuan');
+    expect(textOf(page, '#hint')).toBe('Thank you. Your order is confirmed.');
+    expect(page.querySelector('#details')).toBeUndefined();
+
+    tap(page, '#view-order');
+    await waitFor('details', () => page.querySelector('#details'));
+    expect(textOf(page, '#details').replace(/\s+/g, ' ')).toContain('West Lake Longjing tea ×1');
+    expect(textOf(page, '#view-order')).toBe('Hide order');
+
+    tap(page, '#back-to-shop');
+    await waitFor('reLaunch', () =>
+      phone?.wx.emulator.navigations.find((n) => n.kind === 'reLaunch'),
+    );
+    expect(phone.wx.emulator.navigations.at(-1)).toEqual({
+      kind: 'reLaunch',
+      url: '/pages/order-confirm/index',
+    });
+  }, 30_000);
+
+  it('a refunded payment still shows paid, and says how much came back', async () => {
+    phone = pickUpPhone({ ...stack, user: 'result-refund', cashierOutcome: 'success' }, ids);
+    const confirm = phone.open('order-confirm', { items: 'CUP-CLAY-01:1' });
+    await waitForPhase(confirm, 'ready');
+    const orderNo = orderNoOf(confirm);
+    const button = confirm.querySelector('#pay-button');
+    if (!button) throw new Error('no pay-button');
+    tapPayButton(button);
+    await waitForPhase((await phone.followRedirect()).page, 'paid');
+
+    const refund = await httpRequest({
+      method: 'POST',
+      url: `${stack.serverUrl}/api/orders/${orderNo}/refund`,
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 1000, reason: 'chipped cup' }),
+      timeoutMs: 10_000,
+    });
+    expect(refund.statusCode).toBe(200);
+    const refunded = async () => {
+      const [row] = await stack.sql<{ refunded: number }>(
+        'SELECT refunded FROM orders WHERE order_no = ?',
+        orderNo,
+      );
+      return (row?.refunded ?? 0) > 0 || undefined;
+    };
+    await waitFor('the refund to settle', refunded);
+
+    const page = phone.open('pay-result', { orderNo, outcome: 'unknown' });
+    await waitForPhase(page, 'paid');
+    expect(textOf(page, '#title')).toBe('Payment successful');
+    expect(textOf(page, '#hint')).toBe('¥10.00 of this payment has been refunded.');
+    expect(textOf(page, '#amount')).toBe('¥47.00');
+  }, 30_000);
+
+  it('unpaid after a cancel: one read, then "Pay again" reopens the same order', async () => {
+    phone = pickUpPhone({ ...stack, user: 'result-unpaid' }, ids);
+    const orderNo = await pendingOrder(phone, 'CUP-CLAY-01:1');
+    phone.wx.emulator.resetRoundTrips();
+    const page = phone.open('pay-result', { orderNo, outcome: 'cancel' });
+    await waitForPhase(page, 'unpaid');
+    expect(textOf(page, '#title')).toBe('Not paid yet');
+    expect(textOf(page, '#amount')).toBe('¥47.00');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(phone.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`]).toBe(1);
+
+    tap(page, '#pay-again');
+    const { name, page: confirm } = await phone.followRedirect();
+    expect(name).toBe('order-confirm');
+    await waitForPhase(confirm, 'ready');
+    expect(orderNoOf(confirm)).toBe(orderNo);
+  }, 30_000);
+
+  it('a token the server no longer knows is renewed once, transparently', async () => {
+    phone = pickUpPhone({ ...stack, user: 'result-stale-token' }, ids);
+    const orderNo = await pendingOrder(phone, 'MUG-ENAMEL:1');
+    phone.wx.emulator.storage.set(
+      'shop:session',
+      JSON.stringify({ token: 'revoked-token', openid: 'x', expiresAtMs: Date.now() + 3600_000 }),
+    );
+    phone.wx.emulator.resetRoundTrips();
+    const page = phone.open('pay-result', { orderNo, outcome: 'cancel' });
+    await waitForPhase(page, 'unpaid');
+    expect(phone.wx.emulator.roundTripsByUrl).toMatchObject({
+      [`GET /api/orders/${orderNo}`]: 2,
+      'POST /api/session': 1,
+      'POST /sandbox/login-code': 1,
+    });
+    const stored = JSON.parse(phone.wx.emulator.storage.get('shop:session') ?? '{}') as {
+      token?: string;
+      openid?: string;
+    };
+    expect(stored.token).not.toBe('revoked-token');
+    expect(stored.openid).toBe(phone.wx.emulator.openid);
+  }, 30_000);
+
+  it('confirming runs out into "still confirming" after a bounded number of reads', async () => {
+    phone = pickUpPhone({ ...stack, user: 'result-confirming' }, ids);
+    // The client claims success, but nothing was paid: the server keeps saying pending.
+    const orderNo = await pendingOrder(phone, 'MUG-ENAMEL:3');
+    phone.wx.emulator.resetRoundTrips();
+    const page = phone.open('pay-result', { orderNo, outcome: 'success' });
+    await waitFor(
+      'confirming',
+      () => page.data.phase === 'confirming' || page.data.phase === 'loading',
+    );
+    expect(textOf(page, '#state-confirming')).toContain('Confirming payment…');
+    await waitForPhase(page, 'still-confirming');
+    expect(textOf(page, '#title')).toBe('Still confirming');
+    expect(phone.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`]).toBe(
+      1 + pollPolicy.delaysMs.length,
+    );
+
+    tap(page, '#refresh');
+    const rounds = 1 + pollPolicy.delaysMs.length;
+    const reads = () => phone?.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
+    await waitFor('a second full round', () => reads() === 2 * rounds || undefined);
+    await waitForPhase(page, 'still-confirming');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reads()).toBe(2 * rounds);
+  }, 30_000);
+
+  it('leaving the page stops polling', async () => {
+    phone = pickUpPhone({ ...stack, user: 'result-leave' }, ids);
+    const orderNo = await pendingOrder(phone, 'TEA-LJ-250:2');
+    phone.wx.emulator.resetRoundTrips();
+    const page = phone.open('pay-result', { orderNo, outcome: 'success' });
+    const reads = () => phone?.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
+    await waitFor('the second read', () => reads() >= 2 || undefined);
+    closePage(page);
+    const atLeave = reads();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(reads()).toBe(atLeave);
+    expect(reads()).toBeLessThan(1 + pollPolicy.delaysMs.length);
+    phone.page = undefined;
+  }, 30_000);
+});

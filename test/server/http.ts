@@ -1,0 +1,121 @@
+/** Small real-HTTP helpers for the server flow tests (fetch against the running stack). */
+import type { Stack } from '../helpers/stack';
+import type { Order, SessionResponse } from '../../typings/api';
+import type { RequestPaymentArgs } from '../../typings/payment';
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function call<T = unknown>(
+  url: string,
+  init: {
+    method?: string;
+    body?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+    raw?: string;
+  } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    headers: res.headers,
+  };
+}
+
+export async function loginCode(
+  stack: Stack,
+  user: string,
+): Promise<{ code: string; openid: string }> {
+  const r = await call<{ code: string; openid: string }>(`${stack.sandboxUrl}/sandbox/login-code`, {
+    body: { user },
+  });
+  if (r.status !== 200) throw new Error(`login-code: ${r.status}`);
+  return r.body;
+}
+
+export async function session(stack: Stack, user: string): Promise<SessionResponse> {
+  const { code } = await loginCode(stack, user);
+  const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, { body: { code } });
+  if (r.status !== 200) throw new Error(`session: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export async function createOrder(
+  stack: Stack,
+  items = [{ sku: 'MUG-ENAMEL', quantity: 1 }],
+): Promise<Order> {
+  const r = await call<Order>(`${stack.serverUrl}/api/orders`, { body: { items } });
+  if (r.status !== 201) throw new Error(`create: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export function pay(
+  stack: Stack,
+  orderNo: string,
+  token: string,
+): Promise<Reply<RequestPaymentArgs>> {
+  return call<RequestPaymentArgs>(`${stack.serverUrl}/api/orders/${orderNo}/pay`, {
+    method: 'POST',
+    token,
+  });
+}
+
+export async function cashier(
+  stack: Stack,
+  openid: string,
+  args: RequestPaymentArgs,
+  outcome: 'success' | 'cancel' | 'fail',
+): Promise<string> {
+  const r = await call<{ errMsg: string }>(`${stack.sandboxUrl}/sandbox/cashier/pay`, {
+    body: { openid, outcome, requestPaymentArgs: args },
+  });
+  return r.body.errMsg;
+}
+
+export async function faults(stack: Stack, list: unknown[]): Promise<void> {
+  const r = await call(`${stack.sandboxUrl}/sandbox/faults`, { method: 'PUT', body: list });
+  if (r.status !== 200) throw new Error(`faults: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+export async function clearFaults(stack: Stack): Promise<void> {
+  await call(`${stack.sandboxUrl}/sandbox/faults`, { method: 'DELETE' });
+}
+
+export async function storedStatus(stack: Stack, orderNo: string): Promise<string | undefined> {
+  const row = await stack.server.storage.db
+    .selectFrom('orders')
+    .select('status')
+    .where('order_no', '=', orderNo)
+    .executeTakeFirst();
+  return row?.status;
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error('waitFor: timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

