@@ -1,6 +1,7 @@
 /** The built WeChat side, for tests that load or inspect dist/. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -13,7 +14,9 @@ export const DIST = path.join(ROOT, 'dist');
 export function ensureBuilt(): void {
   const marker = path.join(DIST, 'miniprogram', 'functional-pages', 'request-payment.js');
   if (!existsSync(marker)) {
-    execFileSync(process.execPath, [require.resolve('gulp/bin/gulp.js'), 'build'], {
+    // createRequire: the test globals include WeChat's `require`, which has no resolve().
+    const gulp = createRequire(__filename).resolve('gulp/bin/gulp.js');
+    execFileSync(process.execPath, [gulp, 'build'], {
       cwd: ROOT,
       stdio: 'ignore',
     });
