@@ -1,6 +1,21 @@
-/** Every benchmark, in the order `npm run bench` runs them. */
+/** Every benchmark, in the order `npm run bench` runs them (numbers = items of issue 8). */
+import { coldStartBench } from './cold-start';
 import { cryptoBench } from './crypto';
+import { notifyBench } from './notify';
+import { ordersBench } from './orders';
+import { payBench } from './pay';
+import { peerBench } from './peer';
 import type { Bench } from './report';
+import { roundTripsBench } from './round-trips';
 import { sizesBench } from './sizes';
 
-export const benches: Bench[] = [cryptoBench, sizesBench];
+export const benches: Bench[] = [
+  cryptoBench, // 1
+  payBench, // 2
+  peerBench, // 3
+  notifyBench, // 4
+  ordersBench, // 5
+  roundTripsBench, // 6
+  sizesBench, // 7
+  coldStartBench, // 8
+];

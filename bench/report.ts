@@ -15,6 +15,8 @@ export interface Row {
 export interface BenchOptions {
   /** Tiny sizes: proves the script still runs (used by the test suite). */
   smoke: boolean;
+  /** Also profile the server with --cpu-prof where a bench supports it (`--profile`). */
+  profile?: boolean;
   /** Progress output. */
   log: (line: string) => void;
 }

@@ -1,0 +1,238 @@
+/**
+ * Child processes for the benchmarks: the sandbox and the merchant server each run as their own
+ * `node --import tsx …/main.ts` process (one process, so its pid is the one measured: the `tsx`
+ * CLI would put a wrapper process in between), on free loopback ports, with a temp SQLite file
+ * and a temp credentials dir. Everything started here is stopped by `close()`, and killed at exit
+ * if the bench dies first.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort when the bench crashes: no child may outlive it.
+  process.on('exit', () => {
+    for (const child of live) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NodeProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Last few KB of stdout + stderr, for error messages. */
+  output(): string;
+  /** SIGTERM (graceful), SIGKILL after `graceMs`; resolves once the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Extra node flags before `--import tsx` (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+}
+
+/** Runs a TypeScript entry point of this repo in a single node process. */
+export function spawnTs(entry: string, options: SpawnOptions = {}): NodeProcess {
+  installExitHook();
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(ROOT, entry)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  live.add(child);
+  let out = '';
+  const keep = (b: Buffer): void => {
+    out = (out + b.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      live.delete(child);
+      resolve();
+    });
+  });
+  return {
+    child,
+    pid: child.pid ?? 0,
+    output: () => out,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `url` until it answers 200; returns ms since `since` (a performance.now() value). */
+export async function waitFor200(
+  url: string,
+  proc: NodeProcess,
+  since: number,
+  timeoutMs = 30_000,
+  intervalMs = 5,
+): Promise<number> {
+  const deadline = since + timeoutMs;
+  for (;;) {
+    if (proc.child.exitCode !== null) {
+      throw new Error(`process exited (${proc.child.exitCode}) before ${url}: ${proc.output()}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error(`${url} not up: ${proc.output()}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Resident set size and its peak (VmHWM) of a process, bytes (Linux /proc). */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string): number => {
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+      return m ? Number(m[1]) * 1024 : 0;
+    };
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+/** CPU time (user + system) a process has used so far, ms (Linux /proc). */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11], fields[12] = utime, stime in clock ticks (100 Hz on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export interface ProcessStack {
+  dir: string;
+  credentialsDir: string;
+  dbFile: string;
+  sandboxUrl: string;
+  serverUrl: string;
+  sandbox: NodeProcess;
+  server: NodeProcess;
+  /** Stops the server and starts a new one on the same port, database and credentials. */
+  restartServer(nodeFlags?: string[]): Promise<NodeProcess>;
+  close(): Promise<void>;
+}
+
+export interface ProcessStackOptions {
+  /** DATABASE_URL for the server; default a SQLite file in the temp dir. */
+  databaseUrl?: string;
+  serverEnv?: Record<string, string>;
+  serverNodeFlags?: string[];
+}
+
+/** Benchmarks measure the server, not its jobs or its limits: those are lifted here. */
+export const BENCH_SERVER_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  JOBS_ENABLED: 'false',
+  SESSION_RATE_LIMIT: '1000000',
+  ORDER_RATE_LIMIT: '1000000',
+  ORDER_QUERY_INTERVAL_MS: '0',
+};
+
+/** Sandbox then server, each its own process; closes whatever started if a step fails. */
+export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wpp-bench-'));
+  const credentialsDir = path.join(dir, 'credentials');
+  const dbFile = path.join(dir, 'server.sqlite');
+  const started: NodeProcess[] = [];
+  const close = async (): Promise<void> => {
+    for (const p of started.reverse()) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const sandboxPort = await freePort();
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const sandbox = spawnTs('sandbox/main.ts', {
+      env: {
+        SANDBOX_PORT: String(sandboxPort),
+        SANDBOX_HOST: '127.0.0.1',
+        SANDBOX_CREDENTIALS_DIR: credentialsDir,
+        SANDBOX_TIME_SCALE: '1',
+      },
+    });
+    started.push(sandbox);
+    // The sandbox has no /healthz; its clock view is the cheapest 200.
+    await waitFor200(`${sandboxUrl}/sandbox/clock`, sandbox, performance.now());
+    const serverPort = await freePort();
+    const serverUrl = `http://127.0.0.1:${serverPort}`;
+    const startServer = async (nodeFlags?: string[]): Promise<NodeProcess> => {
+      const server = spawnTs('server/main.ts', {
+        nodeFlags,
+        env: {
+          ...BENCH_SERVER_ENV,
+          PORT: String(serverPort),
+          HOST: '127.0.0.1',
+          DATABASE_URL: options.databaseUrl ?? dbFile,
+          SANDBOX_URL: sandboxUrl,
+          DEV_CREDENTIALS_DIR: credentialsDir,
+          ...options.serverEnv,
+        },
+      });
+      started.push(server);
+      await waitFor200(`${serverUrl}/healthz`, server, performance.now());
+      return server;
+    };
+    const stack: ProcessStack = {
+      dir,
+      credentialsDir,
+      dbFile,
+      sandboxUrl,
+      serverUrl,
+      sandbox,
+      server: await startServer(options.serverNodeFlags),
+      async restartServer(nodeFlags) {
+        await stack.server.stop();
+        stack.server = await startServer(nodeFlags);
+        return stack.server;
+      },
+      close,
+    };
+    return stack;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
