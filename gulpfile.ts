@@ -40,15 +40,16 @@ const MINIFY = process.env.MP_MINIFY !== '0';
 
 interface BuiltFile {
   contents: Buffer | null;
+  extname: string;
 }
 
 /** Rewrites each file's text; a gulp plugin is not worth a dependency for this. */
-function rewrite(change: (text: string) => Promise<string> | string): Transform {
+function rewrite(change: (text: string, file: BuiltFile) => Promise<string> | string): Transform {
   return new Transform({
     objectMode: true,
     transform(file: BuiltFile, _encoding, done) {
       if (!MINIFY || !file.contents) return done(null, file);
-      Promise.resolve(change(file.contents.toString('utf8'))).then((text) => {
+      Promise.resolve(change(file.contents.toString('utf8'), file)).then((text) => {
         file.contents = Buffer.from(text, 'utf8');
         done(null, file);
       }, done);
@@ -134,7 +135,9 @@ function copyAssets(root: Root) {
   const task = () =>
     src([`${root.from}/**/*.{${ASSETS.join(',')}}`, `!${root.from}/**/tsconfig*.json`], {
       since: lastRun(task),
-    }).pipe(dest(root.to));
+    })
+      .pipe(rewrite(minifyAsset))
+      .pipe(dest(root.to));
   task.displayName = `assets:${root.name}`;
   return task;
 }
@@ -146,6 +149,21 @@ function compileWxss(root: Root) {
       .pipe(dest(root.to));
   task.displayName = `wxss:${root.name}`;
   return task;
+}
+
+/** Comments and indentation only: whitespace inside a tag's text is left alone. */
+function minifyWxml(wxml: string): string {
+  return wxml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/>\s+</g, '><')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+function minifyAsset(text: string, file: BuiltFile): string {
+  if (file.extname === '.json') return JSON.stringify(JSON.parse(text));
+  if (file.extname === '.wxml') return minifyWxml(text);
+  return text;
 }
 
 function copyImages(root: Root) {
