@@ -1,6 +1,6 @@
 /**
  * 8. Cold start: from spawning the process to its first 200 (server: GET /healthz, which also
- * touches the database; sandbox: GET /sandbox/clock, it has no /healthz), as
+ * touches the database; sandbox: GET /healthz), as
  * `node --import tsx <entry>` (one process). Baselines in the same run: `node -e 0` (spawn to
  * exit) and `node --import tsx -e 0` (the TypeScript loader alone). One unmeasured warm-up start
  * each (it writes the keys and runs the migrations, and fills the OS file cache), then the median
@@ -62,7 +62,7 @@ export const coldStartBench: Bench = {
             SANDBOX_HOST: '127.0.0.1',
             SANDBOX_CREDENTIALS_DIR: credentialsDir,
           },
-          `http://127.0.0.1:${port}/sandbox/clock`,
+          `http://127.0.0.1:${port}/healthz`,
         );
       };
       const serverStart = async (): Promise<number> => {

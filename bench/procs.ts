@@ -195,7 +195,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
     });
     started.push(sandbox);
     // The sandbox has no /healthz; its clock view is the cheapest 200.
-    await waitFor200(`${sandboxUrl}/sandbox/clock`, sandbox, performance.now());
+    await waitFor200(`${sandboxUrl}/healthz`, sandbox, performance.now());
     const serverPort = await freePort();
     const serverUrl = `http://127.0.0.1:${serverPort}`;
     const startServer = async (nodeFlags?: string[]): Promise<NodeProcess> => {

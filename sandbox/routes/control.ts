@@ -53,6 +53,13 @@ export function clockView(ctx: SandboxContext): Record<string, unknown> {
 }
 
 export function controlRoutes(app: App, ctx: SandboxContext): void {
+  // Liveness for process managers and the cold-start benchmark; real WeChat has no such path.
+  app.get(
+    '/healthz',
+    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
   app.get('/sandbox/clock', async () => clockView(ctx));
 
   app.post(
