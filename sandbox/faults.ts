@@ -1,6 +1,6 @@
 import type { Fault, FaultEndpoint, FaultKind } from './types';
 
-const V3_KINDS: readonly FaultKind[] = [
+const V3_KINDS = [
   'system_error',
   'rate_limited',
   'latency',
@@ -8,7 +8,17 @@ const V3_KINDS: readonly FaultKind[] = [
   'reset',
   'bad_signature',
   'probe_signature',
-];
+] as const satisfies readonly FaultKind[];
+
+/** Every kind the control API accepts (ALLOWED_KINDS then says where each applies). */
+export const FAULT_KINDS = [
+  ...V3_KINDS,
+  'drop',
+  'duplicate',
+  'delay',
+  'out_of_order',
+  'high_risk_user',
+] as const satisfies readonly FaultKind[];
 
 /** Which fault kinds make sense where; anything else is refused when the list is set. */
 export const ALLOWED_KINDS: Record<FaultEndpoint, readonly FaultKind[]> = {
@@ -28,6 +38,8 @@ export const ALLOWED_KINDS: Record<FaultEndpoint, readonly FaultKind[]> = {
     'probe_signature',
   ],
 };
+
+export const FAULT_ENDPOINTS = Object.keys(ALLOWED_KINDS) as readonly FaultEndpoint[];
 
 export interface ActiveFault extends Fault {
   /** How many times it has fired so far. */

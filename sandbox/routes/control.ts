@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { App, SandboxContext } from '../context';
+import { FAULT_ENDPOINTS, FAULT_KINDS } from '../faults';
 import { ControlError } from '../http/errors';
 import { rfc3339Beijing } from '../ids';
 import type { Fault } from '../types';
@@ -10,29 +11,8 @@ const lit = <T extends string>(values: readonly T[]) =>
 
 const FaultSchema = Type.Object(
   {
-    endpoint: lit([
-      'code2session',
-      'jsapi',
-      'query',
-      'close',
-      'refund',
-      'refund-query',
-      'notify',
-    ] as const),
-    kind: lit([
-      'system_error',
-      'rate_limited',
-      'latency',
-      'timeout',
-      'reset',
-      'bad_signature',
-      'probe_signature',
-      'drop',
-      'duplicate',
-      'delay',
-      'out_of_order',
-      'high_risk_user',
-    ] as const),
+    endpoint: lit(FAULT_ENDPOINTS),
+    kind: lit(FAULT_KINDS),
     rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     times: Type.Optional(Type.Integer({ minimum: 0 })),

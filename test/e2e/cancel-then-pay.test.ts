@@ -2,49 +2,20 @@
  * Flow 2: the user cancels in the cashier, gives up, sees "unpaid", pays again from the result
  * page: one WeChat order, one prepay, paid once. And "Continue" keeps the user on the page.
  */
-import { pollPolicy } from '../../miniprogram/lib/order-status';
 import { tapPayButton } from '../emulator/navigator';
-import { loadPages, tap, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
-import type { Page } from '../miniprogram/harness';
-import { pickUpPhone } from './phone';
-import type { Phone } from './phone';
-import { startRemoteStack } from './remote-stack';
-import type { RemoteStack } from './remote-stack';
+import { orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
-let stack: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-let phone: Phone | undefined;
-
-beforeAll(async () => {
-  ids = loadPages();
-  pollPolicy.delaysMs = [100, 200, 300, 500, 800];
-  stack = await startRemoteStack();
-}, 30_000);
-
-afterEach(() => {
-  phone?.put();
-  phone = undefined;
-});
-
-afterAll(async () => {
-  await stack.close();
-});
-
-function payButtonOf(page: Page) {
-  const button = page.querySelector('#pay-button');
-  if (!button) throw new Error('the pay-button is not on the page');
-  return button;
-}
-
-const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
+const env = usePhoneStack({ pollDelaysMs: [100, 200, 300, 500, 800] });
 
 describe('cancel, then pay again', () => {
   it('gives up, shows unpaid, pays the same order again: one WeChat order, paid once', async () => {
-    phone = pickUpPhone(
-      { ...stack, user: 'carol', cashierOutcome: 'cancel', modalAnswers: ['confirm'] },
-      ids,
-    );
+    const phone = env.pickUp({
+      user: 'carol',
+      cashierOutcome: 'cancel',
+      modalAnswers: ['confirm'],
+    });
     // No items parameter: the demo cart from the catalogue.
     const confirm = phone.open('order-confirm');
     await waitForPhase(confirm, 'ready');
@@ -82,37 +53,34 @@ describe('cancel, then pay again', () => {
     // Both attempts paid the same WeChat order with the same prepay.
     const prepayIds = phone.wx.emulator.payments.map((p) => p.args.package);
     expect(new Set(prepayIds).size).toBe(1);
-    const wechat = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+    const wechat = await env.stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
     expect(wechat.state).toBe('SUCCESS');
     expect(wechat.prepays).toHaveLength(1);
     expect(wechat.total).toBe(fee);
-    const all = await stack.sandboxGet<{ orders: SandboxOrder[] }>('/sandbox/orders');
+    const all = await env.stack.sandboxGet<{ orders: SandboxOrder[] }>('/sandbox/orders');
     expect(all.orders.filter((o) => o.outTradeNo === orderNo)).toHaveLength(1);
     await waitFor('the one success notification', async () => {
-      const o = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+      const o = await env.stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
       return o.notifications.some((n) => n.state === 'delivered');
     });
-    const rows = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+    const rows = await env.stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'paid', total: fee });
     expect(rows[0]?.transaction_id).toBe(wechat.transactionId);
   }, 30_000);
 
   it('"Continue" keeps the user on the confirmation page, ready to pay', async () => {
-    phone = pickUpPhone(
-      { ...stack, user: 'dave', cashierOutcome: 'cancel', modalAnswers: ['cancel'] },
-      ids,
-    );
+    const phone = env.pickUp({ user: 'dave', cashierOutcome: 'cancel', modalAnswers: ['cancel'] });
     const confirm = phone.open('order-confirm', { items: 'MUG-ENAMEL:1' });
     await waitForPhase(confirm, 'ready');
     const button = payButtonOf(confirm);
     tapPayButton(button);
-    await waitFor('the dialog', () => phone?.wx.emulator.modals.length === 1);
+    await waitFor('the dialog', () => phone.wx.emulator.modals.length === 1);
     await waitFor('the button to be ready again', () => button.data.state === 'ready');
     expect(phone.wx.emulator.navigations.filter((n) => n.kind === 'redirectTo')).toEqual([]);
     expect(confirm.data.phase).toBe('ready');
     expect(confirm.data.payDisabled).toBe(false);
-    const [row] = await stack.sql<OrderRow>(
+    const [row] = await env.stack.sql<OrderRow>(
       'SELECT * FROM orders WHERE order_no = ?',
       orderNoOf(confirm),
     );

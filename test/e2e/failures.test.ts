@@ -3,49 +3,19 @@
  * time (a clear error, nothing half-written anywhere); the order expires (countdown ends, the
  * button is disabled, the server refuses to pay it).
  */
-import { pollPolicy } from '../../miniprogram/lib/order-status';
 import { paymentFailureText } from '../../miniprogram/lib/payment-errors';
 import { tapPayButton } from '../emulator/navigator';
-import { loadPages, tap, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
-import type { Page } from '../miniprogram/harness';
-import { pickUpPhone } from './phone';
-import type { Phone } from './phone';
-import { startRemoteStack } from './remote-stack';
+import { orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { usePhoneStack } from './phone-stack';
 import type { RemoteStack } from './remote-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
 const ORDER_TTL_SECONDS = 3;
 
-let stack: RemoteStack;
-let shortLived: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-let phone: Phone | undefined;
-
-beforeAll(async () => {
-  ids = loadPages();
-  pollPolicy.delaysMs = [100, 200, 300, 500, 800];
-  [stack, shortLived] = await Promise.all([
-    startRemoteStack(),
-    startRemoteStack({ serverConfig: { orderTtlSeconds: ORDER_TTL_SECONDS } }),
-  ]);
-}, 30_000);
-
-afterEach(() => {
-  phone?.put();
-  phone = undefined;
+const env = usePhoneStack({
+  pollDelaysMs: [100, 200, 300, 500, 800],
+  others: { shortLived: { serverConfig: { orderTtlSeconds: ORDER_TTL_SECONDS } } },
 });
-
-afterAll(async () => {
-  await Promise.all([stack.close(), shortLived.close()]);
-});
-
-function payButtonOf(page: Page) {
-  const button = page.querySelector('#pay-button');
-  if (!button) throw new Error('the pay-button is not on the page');
-  return button;
-}
-
-const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
 
 async function sandboxOrderNos(s: RemoteStack): Promise<string[]> {
   const all = await s.sandboxGet<{ orders: SandboxOrder[] }>('/sandbox/orders');
@@ -54,12 +24,12 @@ async function sandboxOrderNos(s: RemoteStack): Promise<string[]> {
 
 describe('failures', () => {
   it('a cashier failure shows the reason and keeps the order payable', async () => {
-    phone = pickUpPhone({ ...stack, user: 'erin', cashierOutcome: 'fail' }, ids);
+    const phone = env.pickUp({ user: 'erin', cashierOutcome: 'fail' });
     const confirm = phone.open('order-confirm', { items: 'CUP-CLAY-01:2' });
     await waitForPhase(confirm, 'ready');
     const button = payButtonOf(confirm);
     tapPayButton(button);
-    const toast = await waitFor('a toast', () => phone?.wx.emulator.toasts[0]);
+    const toast = await waitFor('a toast', () => phone.wx.emulator.toasts[0]);
     const cashierErr = phone.wx.emulator.payments[0]?.errMsg ?? '';
     expect(cashierErr).toMatch(/^requestPayment:fail (?!cancel).+/);
     expect(toast).toEqual({
@@ -80,15 +50,15 @@ describe('failures', () => {
   }, 30_000);
 
   it('the server down at tap time: a clear error, nothing half-written', async () => {
-    phone = pickUpPhone({ ...stack, user: 'frank', cashierOutcome: 'success' }, ids);
+    const phone = env.pickUp({ user: 'frank', cashierOutcome: 'success' });
     const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:1' });
     await waitForPhase(confirm, 'ready');
     const orderNo = orderNoOf(confirm);
-    await stack.stopServer();
+    await env.stack.stopServer();
 
     const button = payButtonOf(confirm);
     tapPayButton(button);
-    const toast = await waitFor('a toast', () => phone?.wx.emulator.toasts[0]);
+    const toast = await waitFor('a toast', () => phone.wx.emulator.toasts[0]);
     expect(toast.title).toBe(
       'Payment failed: cannot reach the shop. Check your connection and try again.',
     );
@@ -99,13 +69,14 @@ describe('failures', () => {
     expect(confirm.data.phase).toBe('ready');
 
     // Nothing half-written: the order is untouched, WeChat never heard of it.
-    const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+    const [row] = await env.stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
     expect(row).toMatchObject({ status: 'pending', openid: null, prepay_id: null });
-    expect(await sandboxOrderNos(stack)).not.toContain(orderNo);
+    expect(await sandboxOrderNos(env.stack)).not.toContain(orderNo);
   }, 30_000);
 
   it('an expired order: countdown ends, button disabled, the server refuses', async () => {
-    phone = pickUpPhone({ ...shortLived, user: 'grace', cashierOutcome: 'success' }, ids);
+    const { shortLived } = env.others;
+    const phone = env.pickUp({ user: 'grace', cashierOutcome: 'success' }, shortLived);
     const confirm = phone.open('order-confirm', { items: 'MUG-ENAMEL:2' });
     await waitForPhase(confirm, 'ready');
     const orderNo = orderNoOf(confirm);

@@ -3,43 +3,15 @@
  * → sandbox → cashier success → notification → the result page shows paid. The database and the
  * sandbox agree on the amount.
  */
-import { pollPolicy } from '../../miniprogram/lib/order-status';
 import { tapPayButton } from '../emulator/navigator';
-import { loadPages, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
-import type { Page } from '../miniprogram/harness';
-import { pickUpPhone } from './phone';
-import type { Phone } from './phone';
-import { startRemoteStack } from './remote-stack';
+import { orderNoOf, payButtonOf, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
-import type { RemoteStack } from './remote-stack';
 
-let stack: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-let phone: Phone | undefined;
-
-beforeAll(async () => {
-  ids = loadPages();
-  pollPolicy.delaysMs = [100, 200, 300, 500, 800];
-  stack = await startRemoteStack();
-}, 30_000);
-
-afterEach(() => {
-  phone?.put();
-  phone = undefined;
-});
-
-afterAll(async () => {
-  await stack.close();
-});
-
-function payButtonOf(page: Page) {
-  const button = page.querySelector('#pay-button');
-  if (!button) throw new Error('the pay-button is not on the page');
-  return button;
-}
+const env = usePhoneStack({ pollDelaysMs: [100, 200, 300, 500, 800] });
 
 async function buyAndCheck(route: 'plugin' | 'navigator', user: string): Promise<void> {
-  phone = pickUpPhone({ ...stack, user, cashierOutcome: 'success', route }, ids);
+  const phone = env.pickUp({ user, cashierOutcome: 'success', route });
   const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:2,CUP-CLAY-01:1' });
   await waitForPhase(confirm, 'ready');
 
@@ -50,7 +22,7 @@ async function buyAndCheck(route: 'plugin' | 'navigator', user: string): Promise
   expect(textOf(confirm, '#due')).toBe('¥285.00');
   expect(textOf(confirm, '#bar-total')).toBe('¥285.00');
   expect(textOf(confirm, '#countdown')).toMatch(/^Pay within 1[45]:\d\d$/);
-  const orderNo = (confirm.data.paymentArgs as { orderNo: string }).orderNo;
+  const orderNo = orderNoOf(confirm);
   const button = payButtonOf(confirm);
   expect(button.data).toMatchObject({ fee: 28500, paymentArgs: { orderNo }, disabled: false });
 
@@ -72,8 +44,8 @@ async function buyAndCheck(route: 'plugin' | 'navigator', user: string): Promise
   expect(phone.wx.emulator.payments.map((p) => p.errMsg)).toEqual(['requestPayment:ok']);
 
   // The server's database and WeChat's (the sandbox's) records agree.
-  const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
-  const wechat = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+  const [row] = await env.stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+  const wechat = await env.stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
   expect(row).toMatchObject({ status: 'paid', total: 28500 });
   expect(wechat).toMatchObject({ state: 'SUCCESS', total: 28500 });
   expect(row?.transaction_id).toBe(wechat.transactionId);
@@ -81,7 +53,7 @@ async function buyAndCheck(route: 'plugin' | 'navigator', user: string): Promise
   expect(row?.openid).toBe(phone.wx.emulator.openid);
   // The result page may have learnt "paid" from its own query; the notification still lands.
   await waitFor('the notification to be acknowledged', async () => {
-    const o = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+    const o = await env.stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
     return o.notifications.some(
       (n) => n.eventType === 'TRANSACTION.SUCCESS' && n.state === 'delivered',
     );

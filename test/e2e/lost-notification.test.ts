@@ -5,43 +5,22 @@
  */
 import { pollPolicy } from '../../miniprogram/lib/order-status';
 import { tapPayButton } from '../emulator/navigator';
-import { loadPages, tap, textOf, waitForPhase } from '../miniprogram/harness';
-import type { Page } from '../miniprogram/harness';
-import { pickUpPhone } from './phone';
+import { orderNoOf, payButtonOf, tap, textOf, waitForPhase } from '../miniprogram/harness';
 import type { Phone } from './phone';
-import { startRemoteStack } from './remote-stack';
-import type { RemoteStack } from './remote-stack';
+import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
-let stack: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-let phone: Phone | undefined;
-
-beforeAll(async () => {
-  ids = loadPages();
-  pollPolicy.delaysMs = [100, 200, 300, 400];
+const env = usePhoneStack({
+  pollDelaysMs: [100, 200, 300, 400],
   // The query job would settle the order on its own after a while; keep it out of the way so
   // only the result page's reads can find the payment.
-  stack = await startRemoteStack({ serverConfig: { queryDelaySeconds: 3600, wechatRetries: 0 } });
-}, 30_000);
+  stack: { serverConfig: { queryDelaySeconds: 3600, wechatRetries: 0 } },
+});
 
+// Registered after usePhoneStack's afterEach, so the phone is put down before faults are cleared.
 afterEach(async () => {
-  phone?.put();
-  phone = undefined;
-  await stack.sandboxSend('DELETE', '/sandbox/faults');
+  await env.stack.sandboxSend('DELETE', '/sandbox/faults');
 });
-
-afterAll(async () => {
-  await stack.close();
-});
-
-function payButtonOf(page: Page) {
-  const button = page.querySelector('#pay-button');
-  if (!button) throw new Error('the pay-button is not on the page');
-  return button;
-}
-
-const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
 
 async function payWithoutNotification(
   user: string,
@@ -49,8 +28,8 @@ async function payWithoutNotification(
 ): Promise<{ orderNo: string; fee: number; phone: Phone }> {
   const faults: object[] = [{ endpoint: 'notify', kind: 'drop' }];
   if (alsoFailQueries) faults.push({ endpoint: 'query', kind: 'system_error' });
-  await stack.sandboxSend('PUT', '/sandbox/faults', faults);
-  phone = pickUpPhone({ ...stack, user, cashierOutcome: 'success' }, ids);
+  await env.stack.sandboxSend('PUT', '/sandbox/faults', faults);
+  const phone = env.pickUp({ user, cashierOutcome: 'success' });
   const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:1' });
   await waitForPhase(confirm, 'ready');
   const orderNo = orderNoOf(confirm);
@@ -60,16 +39,16 @@ async function payWithoutNotification(
 }
 
 async function expectSettledByQuery(orderNo: string, fee: number): Promise<void> {
-  const wechat = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+  const wechat = await env.stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
   expect(wechat.state).toBe('SUCCESS');
   expect(wechat.notifications.every((n) => n.state === 'dropped' && n.attempts.length === 0)).toBe(
     true,
   );
-  const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+  const [row] = await env.stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
   expect(row).toMatchObject({ status: 'paid', total: fee });
   expect(row?.total).toBe(wechat.total);
   expect(row?.transaction_id).toBe(wechat.transactionId);
-  const heard = await stack.sql('SELECT * FROM notifications WHERE order_no = ?', orderNo);
+  const heard = await env.stack.sql('SELECT * FROM notifications WHERE order_no = ?', orderNo);
   expect(heard).toEqual([]);
 }
 
@@ -91,7 +70,7 @@ describe('lost notification', () => {
     // The first read plus one per backoff step, and not one more.
     expect(reads).toBe(1 + pollPolicy.delaysMs.length);
 
-    await stack.sandboxSend('PUT', '/sandbox/faults', [{ endpoint: 'notify', kind: 'drop' }]);
+    await env.stack.sandboxSend('PUT', '/sandbox/faults', [{ endpoint: 'notify', kind: 'drop' }]);
     tap(result.page, '#refresh');
     await waitForPhase(result.page, 'paid');
     await expectSettledByQuery(orderNo, fee);

@@ -2,43 +2,16 @@
  * Flow 5: user B can neither see nor pay user A's order — not from a link, not from the
  * functional page, not from a confirmation page B opened before A paid.
  */
-import { pollPolicy } from '../../miniprogram/lib/order-status';
 import { tapPayButton } from '../emulator/navigator';
-import { loadPages, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
-import type { Page } from '../miniprogram/harness';
-import { pickUpPhone } from './phone';
-import type { Phone } from './phone';
-import { startRemoteStack } from './remote-stack';
-import type { RemoteStack } from './remote-stack';
+import { orderNoOf, payButtonOf, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
-let stack: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-const phones: Phone[] = [];
-
-beforeAll(async () => {
-  ids = loadPages();
-  pollPolicy.delaysMs = [100, 200, 300, 500, 800];
-  stack = await startRemoteStack();
-}, 30_000);
-
-afterAll(async () => {
-  for (const p of phones) p.put();
-  await stack.close();
-});
-
-function payButtonOf(page: Page) {
-  const button = page.querySelector('#pay-button');
-  if (!button) throw new Error('the pay-button is not on the page');
-  return button;
-}
-
-const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
+const env = usePhoneStack({ pollDelaysMs: [100, 200, 300, 500, 800] });
 
 it("user B cannot see or pay user A's order", async () => {
-  const alice = pickUpPhone({ ...stack, user: 'alice', cashierOutcome: 'success' }, ids);
-  const bob = pickUpPhone({ ...stack, user: 'bob', cashierOutcome: 'success' }, ids);
-  phones.push(alice, bob);
+  const alice = env.pickUp({ user: 'alice', cashierOutcome: 'success' });
+  const bob = env.pickUp({ user: 'bob', cashierOutcome: 'success' });
 
   // Alice places the order; Bob gets hold of the number before anyone has paid (a shared link).
   const aliceConfirm = alice.open('order-confirm', { items: 'TEA-LJ-250:1,MUG-ENAMEL:1' });
@@ -83,8 +56,8 @@ it("user B cannot see or pay user A's order", async () => {
   expect(attempt.err?.message).toMatch(/403|FORBIDDEN/);
 
   // WeChat and the server only ever saw Alice as the payer.
-  const wechat = await stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
-  const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
+  const wechat = await env.stack.sandboxGet<SandboxOrder>(`/sandbox/orders/${orderNo}`);
+  const [row] = await env.stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', orderNo);
   expect(wechat.payerOpenid).toBe(alice.wx.emulator.openid);
   expect(row?.openid).toBe(alice.wx.emulator.openid);
   expect(bob.wx.emulator.openid).not.toBe(alice.wx.emulator.openid);

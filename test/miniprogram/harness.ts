@@ -98,3 +98,14 @@ export function tap(page: Page, selector: string): void {
   if (!node) throw new Error(`nothing to tap at ${selector}`);
   node.dispatchEvent('tap');
 }
+
+/** The plugin's pay-button on a confirmation page. */
+export function payButtonOf(page: Page) {
+  const button = page.querySelector('#pay-button');
+  if (!button) throw new Error('the pay-button is not on the page');
+  return button;
+}
+
+/** The order a confirmation page is about to pay. */
+export const orderNoOf = (page: Page): string =>
+  (page.data.paymentArgs as { orderNo: string }).orderNo;

@@ -8,33 +8,12 @@ import simulate from 'miniprogram-simulate';
 import type { AddressInfo } from 'node:net';
 import { tapPayButton } from '../emulator/navigator';
 import { startFlakyNetwork } from '../e2e/flaky-network';
-import { pickUpPhone } from '../e2e/phone';
-import type { Phone } from '../e2e/phone';
-import { startRemoteStack } from '../e2e/remote-stack';
-import type { RemoteStack } from '../e2e/remote-stack';
+import { usePhoneStack } from '../e2e/phone-stack';
 import type { OrderRow } from '../e2e/shop-types';
-import { loadPages, tap, textOf, waitFor, waitForPhase } from './harness';
+import { orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from './harness';
 import type { Page } from './harness';
 
-let stack: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-let phone: Phone | undefined;
-
-beforeAll(async () => {
-  ids = loadPages();
-  stack = await startRemoteStack();
-}, 30_000);
-
-afterEach(() => {
-  phone?.put();
-  phone = undefined;
-});
-
-afterAll(async () => {
-  await stack.close();
-});
-
-const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
+const env = usePhoneStack();
 
 /** Events reach handlers asynchronously in simulate, as on a phone. */
 async function input(page: Page, value: string): Promise<void> {
@@ -60,7 +39,7 @@ async function deadUrl(): Promise<string> {
 
 describe('order-confirm', () => {
   it('ready: items, breakdown, countdown, bottom bar and the pay-button from the server', async () => {
-    phone = pickUpPhone({ ...stack, user: 'page-ready' }, ids);
+    const phone = env.pickUp({ user: 'page-ready' });
     const page = phone.open('order-confirm', { items: 'MUG-ENAMEL:2' });
     expect(page.data.phase).toBe('loading');
     await waitForPhase(page, 'ready');
@@ -99,7 +78,7 @@ describe('order-confirm', () => {
   }, 30_000);
 
   it('remark: counter, max length, and a changed remark places the order with it', async () => {
-    phone = pickUpPhone({ ...stack, user: 'page-remark' }, ids);
+    const phone = env.pickUp({ user: 'page-remark' });
     const page = phone.open('order-confirm', { items: 'CUP-CLAY-01:1' });
     await waitForPhase(page, 'ready');
     const first = orderNoOf(page);
@@ -115,7 +94,10 @@ describe('order-confirm', () => {
       () => orderNoOf(page) !== first && !page.data.savingRemark,
     );
     const withRemark = orderNoOf(page);
-    const [row] = await stack.sql<OrderRow>('SELECT * FROM orders WHERE order_no = ?', withRemark);
+    const [row] = await env.stack.sql<OrderRow>(
+      'SELECT * FROM orders WHERE order_no = ?',
+      withRemark,
+    );
     expect(row).toMatchObject({ remark: 'Gift wrap, please', status: 'pending' });
     expect(page.querySelector('#pay-button')?.data.paymentArgs).toEqual({ orderNo: withRemark });
 
@@ -130,13 +112,13 @@ describe('order-confirm', () => {
 
   it('a lost answer to POST /api/orders: error, retry, and the same order comes back', async () => {
     let losses = 1;
-    const network = await startFlakyNetwork(stack.serverUrl, (method, path) => {
+    const network = await startFlakyNetwork(env.stack.serverUrl, (method, path) => {
       if (method !== 'POST' || path !== '/api/orders' || losses === 0) return false;
       losses -= 1;
       return true;
     });
     try {
-      phone = pickUpPhone({ ...stack, shopApiUrl: network.url, user: 'page-flaky' }, ids);
+      const phone = env.pickUp({ shopApiUrl: network.url, user: 'page-flaky' });
       const page = phone.open('order-confirm', { items: 'TEA-LJ-250:3' });
       await waitForPhase(page, 'error');
       expect(network.lost).toEqual(['POST /api/orders']);
@@ -144,13 +126,15 @@ describe('order-confirm', () => {
         'Cannot reach the shop. Check your connection and try again.',
       );
       // The server did create it.
-      const created = await stack.sql<OrderRow>('SELECT * FROM orders WHERE total = 37400');
+      const created = await env.stack.sql<OrderRow>('SELECT * FROM orders WHERE total = 37400');
       expect(created).toHaveLength(1);
 
       tap(page, '#retry');
       await waitForPhase(page, 'ready');
       expect(orderNoOf(page)).toBe(created[0]?.order_no);
-      expect(await stack.sql('SELECT order_no FROM orders WHERE total = 37400')).toHaveLength(1);
+      expect(await env.stack.sql('SELECT order_no FROM orders WHERE total = 37400')).toHaveLength(
+        1,
+      );
 
       // Reopening the page for the same cart is the same order too.
       const again = phone.open('order-confirm', { items: 'TEA-LJ-250:3' });
@@ -162,17 +146,15 @@ describe('order-confirm', () => {
   }, 30_000);
 
   it('a paid cart bought again is a new order', async () => {
-    phone = pickUpPhone({ ...stack, user: 'page-again', cashierOutcome: 'success' }, ids);
+    const phone = env.pickUp({ user: 'page-again', cashierOutcome: 'success' });
     const page = phone.open('order-confirm', { items: 'SAMPLE-1F:1' });
     await waitForPhase(page, 'ready');
     const first = orderNoOf(page);
-    const button = page.querySelector('#pay-button');
-    if (!button) throw new Error('no pay-button');
-    tapPayButton(button);
+    tapPayButton(payButtonOf(page));
     // WeChat shows the page again as the payment UI closes; its re-read finds the order paid
     // while the pay-button's success is redirecting too: one redirect, not two.
     const redirects = () =>
-      phone?.wx.emulator.navigations.filter((n) => n.kind === 'redirectTo').length ?? 0;
+      phone.wx.emulator.navigations.filter((n) => n.kind === 'redirectTo').length;
     await waitFor('the redirect', () => redirects() === 1 || undefined);
     (page.instance as unknown as { onShow(): void }).onShow();
     await new Promise((r) => setTimeout(r, 300));
@@ -194,23 +176,23 @@ describe('order-confirm', () => {
 
   it('server down: the error state with a retry that works once it is back', async () => {
     const down = await deadUrl();
-    phone = pickUpPhone({ ...stack, shopApiUrl: down, user: 'page-down' }, ids);
-    const page = phone.open('order-confirm', { items: 'MUG-ENAMEL:1' });
+    const offline = env.pickUp({ shopApiUrl: down, user: 'page-down' });
+    const page = offline.open('order-confirm', { items: 'MUG-ENAMEL:1' });
     await waitForPhase(page, 'error');
     expect(textOf(page, '#error-text')).toBe(
       'Cannot reach the shop. Check your connection and try again.',
     );
     expect(page.querySelector('#pay-button')).toBeUndefined();
-    phone.put();
+    offline.put();
 
     // With the server reachable the same cart loads.
-    phone = pickUpPhone({ ...stack, user: 'page-down' }, ids);
-    const retried = phone.open('order-confirm', { items: 'MUG-ENAMEL:1' });
+    const online = env.pickUp({ user: 'page-down' });
+    const retried = online.open('order-confirm', { items: 'MUG-ENAMEL:1' });
     await waitForPhase(retried, 'ready');
   }, 30_000);
 
   it('a stored key the server knows for another body is replaced, not a dead end', async () => {
-    phone = pickUpPhone({ ...stack, user: 'page-conflict' }, ids);
+    const phone = env.pickUp({ user: 'page-conflict' });
     const first = phone.open('order-confirm', { items: 'CUP-CLAY-01:3' });
     await waitForPhase(first, 'ready');
     const storage = phone.wx.emulator.storage;
@@ -234,7 +216,7 @@ describe('order-confirm', () => {
   }, 30_000);
 
   it('an unknown order number is a clear error', async () => {
-    phone = pickUpPhone({ ...stack, user: 'page-unknown' }, ids);
+    const phone = env.pickUp({ user: 'page-unknown' });
     const page = phone.open('order-confirm', { orderNo: 'WP20260101NOSUCHORDER' });
     await waitForPhase(page, 'error');
     expect(textOf(page, '#error-text')).toBe('This order does not exist.');

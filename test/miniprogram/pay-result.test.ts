@@ -6,33 +6,11 @@
 import { pollPolicy } from '../../miniprogram/lib/order-status';
 import { tapPayButton } from '../emulator/navigator';
 import { httpRequest } from '../emulator/http';
-import { pickUpPhone } from '../e2e/phone';
 import type { Phone } from '../e2e/phone';
-import { startRemoteStack } from '../e2e/remote-stack';
-import type { RemoteStack } from '../e2e/remote-stack';
-import { closePage, loadPages, tap, textOf, waitFor, waitForPhase } from './harness';
-import type { Page } from './harness';
+import { usePhoneStack } from '../e2e/phone-stack';
+import { closePage, orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from './harness';
 
-let stack: RemoteStack;
-let ids: ReturnType<typeof loadPages>;
-let phone: Phone | undefined;
-
-beforeAll(async () => {
-  ids = loadPages();
-  pollPolicy.delaysMs = [50, 100, 150];
-  stack = await startRemoteStack();
-}, 30_000);
-
-afterEach(() => {
-  phone?.put();
-  phone = undefined;
-});
-
-afterAll(async () => {
-  await stack.close();
-});
-
-const orderNoOf = (page: Page): string => (page.data.paymentArgs as { orderNo: string }).orderNo;
+const env = usePhoneStack({ pollDelaysMs: [50, 100, 150] });
 
 async function pendingOrder(p: Phone, items: string): Promise<string> {
   const confirm = p.open('order-confirm', { items });
@@ -42,12 +20,10 @@ async function pendingOrder(p: Phone, items: string): Promise<string> {
 
 describe('pay-result', () => {
   it('paid: amount, number, time; "View order" shows the details; "Back to shop"', async () => {
-    phone = pickUpPhone({ ...stack, user: 'result-paid', cashierOutcome: 'success' }, ids);
+    const phone = env.pickUp({ user: 'result-paid', cashierOutcome: 'success' });
     const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:1,MUG-ENAMEL:1' });
     await waitForPhase(confirm, 'ready');
-    const button = confirm.querySelector('#pay-button');
-    if (!button) throw new Error('no pay-button');
-    tapPayButton(button);
+    tapPayButton(payButtonOf(confirm));
     const { page } = await phone.followRedirect();
     await waitForPhase(page, 'paid');
     expect(textOf(page, '#amount')).toBe('¥153.00');
@@ -62,7 +38,7 @@ describe('pay-result', () => {
 
     tap(page, '#back-to-shop');
     await waitFor('reLaunch', () =>
-      phone?.wx.emulator.navigations.find((n) => n.kind === 'reLaunch'),
+      phone.wx.emulator.navigations.find((n) => n.kind === 'reLaunch'),
     );
     expect(phone.wx.emulator.navigations.at(-1)).toEqual({
       kind: 'reLaunch',
@@ -71,25 +47,26 @@ describe('pay-result', () => {
   }, 30_000);
 
   it('a refunded payment still shows paid, and says how much came back', async () => {
-    phone = pickUpPhone({ ...stack, user: 'result-refund', cashierOutcome: 'success' }, ids);
+    const phone = env.pickUp({ user: 'result-refund', cashierOutcome: 'success' });
     const confirm = phone.open('order-confirm', { items: 'CUP-CLAY-01:1' });
     await waitForPhase(confirm, 'ready');
     const orderNo = orderNoOf(confirm);
-    const button = confirm.querySelector('#pay-button');
-    if (!button) throw new Error('no pay-button');
-    tapPayButton(button);
+    tapPayButton(payButtonOf(confirm));
     await waitForPhase((await phone.followRedirect()).page, 'paid');
 
     const refund = await httpRequest({
       method: 'POST',
-      url: `${stack.serverUrl}/api/orders/${orderNo}/refund`,
-      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      url: `${env.stack.serverUrl}/api/orders/${orderNo}/refund`,
+      headers: {
+        authorization: `Bearer ${env.stack.adminToken}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ amount: 1000, reason: 'chipped cup' }),
       timeoutMs: 10_000,
     });
     expect(refund.statusCode).toBe(200);
     const refunded = async () => {
-      const [row] = await stack.sql<{ refunded: number }>(
+      const [row] = await env.stack.sql<{ refunded: number }>(
         'SELECT refunded FROM orders WHERE order_no = ?',
         orderNo,
       );
@@ -105,7 +82,7 @@ describe('pay-result', () => {
   }, 30_000);
 
   it('unpaid after a cancel: one read, then "Pay again" reopens the same order', async () => {
-    phone = pickUpPhone({ ...stack, user: 'result-unpaid' }, ids);
+    const phone = env.pickUp({ user: 'result-unpaid' });
     const orderNo = await pendingOrder(phone, 'CUP-CLAY-01:1');
     phone.wx.emulator.resetRoundTrips();
     const page = phone.open('pay-result', { orderNo, outcome: 'cancel' });
@@ -123,7 +100,7 @@ describe('pay-result', () => {
   }, 30_000);
 
   it('a token the server no longer knows is renewed once, transparently', async () => {
-    phone = pickUpPhone({ ...stack, user: 'result-stale-token' }, ids);
+    const phone = env.pickUp({ user: 'result-stale-token' });
     const orderNo = await pendingOrder(phone, 'MUG-ENAMEL:1');
     phone.wx.emulator.storage.set(
       'shop:session',
@@ -146,7 +123,7 @@ describe('pay-result', () => {
   }, 30_000);
 
   it('confirming runs out into "still confirming" after a bounded number of reads', async () => {
-    phone = pickUpPhone({ ...stack, user: 'result-confirming' }, ids);
+    const phone = env.pickUp({ user: 'result-confirming' });
     // The client claims success, but nothing was paid: the server keeps saying pending.
     const orderNo = await pendingOrder(phone, 'MUG-ENAMEL:3');
     phone.wx.emulator.resetRoundTrips();
@@ -164,7 +141,7 @@ describe('pay-result', () => {
 
     tap(page, '#refresh');
     const rounds = 1 + pollPolicy.delaysMs.length;
-    const reads = () => phone?.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
+    const reads = () => phone.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
     await waitFor('a second full round', () => reads() === 2 * rounds || undefined);
     await waitForPhase(page, 'still-confirming');
     await new Promise((r) => setTimeout(r, 300));
@@ -172,11 +149,11 @@ describe('pay-result', () => {
   }, 30_000);
 
   it('leaving the page stops polling', async () => {
-    phone = pickUpPhone({ ...stack, user: 'result-leave' }, ids);
+    const phone = env.pickUp({ user: 'result-leave' });
     const orderNo = await pendingOrder(phone, 'TEA-LJ-250:2');
     phone.wx.emulator.resetRoundTrips();
     const page = phone.open('pay-result', { orderNo, outcome: 'success' });
-    const reads = () => phone?.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
+    const reads = () => phone.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
     await waitFor('the second read', () => reads() >= 2 || undefined);
     closePage(page);
     const atLeave = reads();

@@ -4,11 +4,14 @@
  */
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
+import { installFunctionalPageNavigator } from '../emulator/navigator';
 
 export const PLUGIN_ROOT = path.resolve(__dirname, '../../plugin');
 
 /** Once per test file: Jest's module cache makes a second load of the same path a no-op. */
 export function loadPayButton(): string {
+  // WeChat's built-in navigator, before the pay-button that uses it is loaded.
+  installFunctionalPageNavigator();
   return simulate.load(path.join(PLUGIN_ROOT, 'components/pay-button/index'), 'pay-button', {
     rootPath: PLUGIN_ROOT,
   });

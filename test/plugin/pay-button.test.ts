@@ -8,15 +8,14 @@ import { createWx, installWx } from '../emulator';
 import type { EmulatedWx } from '../emulator';
 import {
   connectFunctionalPages,
-  installFunctionalPageNavigator,
   navigatorTaps,
   resetNavigatorTaps,
   tapPayButton,
 } from '../emulator/navigator';
 import { classOf, loadPayButton, pageLifetime, renderHost, settle, textOf } from './host';
 
-// WeChat's built-in navigator with its real properties; events are fired by hand here.
-installFunctionalPageNavigator();
+// WeChat's built-in navigator (loadPayButton installs it) with its real properties and no
+// functional page behind it: events are fired by hand here.
 connectFunctionalPages(null);
 const payButtonId = loadPayButton();
 

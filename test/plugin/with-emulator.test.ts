@@ -7,7 +7,6 @@ import { connectPluginPayment, createFunctionalPageRunner, createWx, installWx }
 import type { EmulatedWx, FunctionalPageRunner } from '../emulator';
 import {
   connectFunctionalPages,
-  installFunctionalPageNavigator,
   navigatorTaps,
   resetNavigatorTaps,
   tapPayButton,
@@ -17,7 +16,6 @@ import type { Edge } from '../functional-pages/edge';
 import { ensureBuilt } from '../helpers/dist';
 import { loadPayButton, renderHost, waitFor } from './host';
 
-installFunctionalPageNavigator();
 const payButtonId = loadPayButton();
 
 let edge: Edge;

@@ -1,38 +1,12 @@
-import type { Sandbox } from '../../sandbox';
-import {
-  decryptNotification,
-  jsapiBody,
-  MerchantClient,
-  mintOpenid,
-  NotifyReceiver,
-  postJson,
-  startSandbox,
-  tempCredentialsDir,
-} from './support';
+import { decryptNotification, jsapiBody, mintOpenid, postJson, useSandbox } from './support';
 
-let sandbox: Sandbox;
-let client: MerchantClient;
-let openid: string;
-let receiver: NotifyReceiver;
-const creds = tempCredentialsDir();
-
-beforeAll(async () => {
-  sandbox = await startSandbox(creds.dir);
-  client = new MerchantClient(sandbox);
-  openid = await mintOpenid(sandbox, 'payer');
-  receiver = await new NotifyReceiver().start();
-});
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-  creds.remove();
-});
+const env = useSandbox({ user: 'payer', receiver: true });
 
 async function newOrder(
   overrides: Record<string, unknown> = {},
 ): Promise<{ no: string; prepayId: string }> {
-  const b = jsapiBody(sandbox, openid, receiver.url, overrides);
-  const r = await client.call('POST', '/v3/pay/transactions/jsapi', b);
+  const b = jsapiBody(env.sandbox, env.openid, env.receiver.url, overrides);
+  const r = await env.client.call('POST', '/v3/pay/transactions/jsapi', b);
   expect(r.status).toBe(200);
   return { no: b.out_trade_no as string, prepayId: r.json?.prepay_id as string };
 }
@@ -40,10 +14,10 @@ async function newOrder(
 async function pay(
   args: object,
   outcome = 'success',
-  who = openid,
+  who = env.openid,
   appid?: string,
 ): Promise<string> {
-  const r = await postJson(`${sandbox.url}/sandbox/cashier/pay`, {
+  const r = await postJson(`${env.sandbox.url}/sandbox/cashier/pay`, {
     openid: who,
     outcome,
     requestPaymentArgs: args,
@@ -53,31 +27,31 @@ async function pay(
   return r.json.errMsg as string;
 }
 
-const query = (no: string) =>
-  client.call('GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${sandbox.credentials.mchId}`);
-
 describe('cashier', () => {
   test('success: requestPayment:ok, SUCCESS with transaction fields, signed+encrypted TRANSACTION.SUCCESS', async () => {
     const { no, prepayId } = await newOrder({ attach: 'sku=1' });
-    const before = receiver.received.length;
-    expect(await pay(client.requestPaymentArgs(prepayId))).toBe('requestPayment:ok');
-    const q = await query(no);
+    const before = env.receiver.received.length;
+    expect(await pay(env.client.requestPaymentArgs(prepayId))).toBe('requestPayment:ok');
+    const q = await env.client.query(no);
     expect(q.json).toMatchObject({
       trade_state: 'SUCCESS',
       trade_state_desc: '支付成功',
       trade_type: 'JSAPI',
       amount: { total: 100, payer_total: 100, currency: 'CNY' },
-      payer: { openid },
+      payer: { openid: env.openid },
       attach: 'sku=1',
     });
     expect(q.json?.transaction_id).toMatch(/^4200\d{24}$/);
     expect(q.json?.success_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
 
-    await receiver.waitFor(before + 1);
-    const got = receiver.received[before];
+    await env.receiver.waitFor(before + 1);
+    const got = env.receiver.received[before];
     expect(got?.headers['content-type']).toBe('application/json');
-    expect(client.verify(got?.headers ?? {}, got?.body ?? '')).toBe(true);
-    const { event, resource } = decryptNotification(sandbox.credentials.apiV3Key, got?.body ?? '');
+    expect(env.client.verify(got?.headers ?? {}, got?.body ?? '')).toBe(true);
+    const { event, resource } = decryptNotification(
+      env.sandbox.credentials.apiV3Key,
+      got?.body ?? '',
+    );
     expect(event).toMatchObject({
       event_type: 'TRANSACTION.SUCCESS',
       resource_type: 'encrypt-resource',
@@ -97,18 +71,18 @@ describe('cashier', () => {
 
   test('cancel leaves the order payable; fail gives PAYERROR, which can still be paid', async () => {
     const { no, prepayId } = await newOrder();
-    const args = client.requestPaymentArgs(prepayId);
+    const args = env.client.requestPaymentArgs(prepayId);
     expect(await pay(args, 'cancel')).toBe('requestPayment:fail cancel');
-    expect((await query(no)).json?.trade_state).toBe('NOTPAY');
+    expect((await env.client.query(no)).json?.trade_state).toBe('NOTPAY');
     expect(await pay(args, 'fail')).toBe('requestPayment:fail 支付失败');
-    expect((await query(no)).json?.trade_state).toBe('PAYERROR');
+    expect((await env.client.query(no)).json?.trade_state).toBe('PAYERROR');
     expect(await pay(args)).toBe('requestPayment:ok');
     expect(await pay(args)).toBe('requestPayment:fail 该订单已支付');
   });
 
   test('argument types are checked like the base library does', async () => {
     const { prepayId } = await newOrder();
-    const args = client.requestPaymentArgs(prepayId);
+    const args = env.client.requestPaymentArgs(prepayId);
     expect(await pay({ ...args, timeStamp: Number(args.timeStamp) })).toBe(
       'requestPayment:fail parameter error: parameter.timeStamp should be String instead of Number;',
     );
@@ -120,11 +94,11 @@ describe('cashier', () => {
 
   test('paySign, signType, package and appid are verified', async () => {
     const { no, prepayId } = await newOrder();
-    const args = client.requestPaymentArgs(prepayId);
+    const args = env.client.requestPaymentArgs(prepayId);
     expect(
       await pay({
         ...args,
-        paySign: client
+        paySign: env.client
           .requestPaymentArgs(prepayId)
           .paySign.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
       }),
@@ -138,49 +112,49 @@ describe('cashier', () => {
     );
     expect(await pay({ ...args, package: prepayId })).toBe('requestPayment:fail prepay_id无效');
     // Signed for another app: the signature is fine but the order belongs to the merchant's app.
-    const otherArgs = client.requestPaymentArgs(prepayId, sandbox.otherApp.appId);
-    expect(await pay(otherArgs, 'success', openid, sandbox.otherApp.appId)).toBe(
+    const otherArgs = env.client.requestPaymentArgs(prepayId, env.sandbox.otherApp.appId);
+    expect(await pay(otherArgs, 'success', env.openid, env.sandbox.otherApp.appId)).toBe(
       'requestPayment:fail 调用支付的appid与下单appid不一致',
     );
-    expect(await pay(args, 'success', await mintOpenid(sandbox, 'someone-else'))).toBe(
+    expect(await pay(args, 'success', await mintOpenid(env.sandbox, 'someone-else'))).toBe(
       'requestPayment:fail 下单账号与支付账号不一致，请核实后再支付',
     );
-    expect((await query(no)).json?.trade_state).toBe('NOTPAY');
+    expect((await env.client.query(no)).json?.trade_state).toBe('NOTPAY');
   });
 
   test('closed orders, expired prepay_ids and passed time_expire cannot be paid', async () => {
     const closed = await newOrder();
-    await client.call('POST', `/v3/pay/transactions/out-trade-no/${closed.no}/close`, {
-      mchid: sandbox.credentials.mchId,
+    await env.client.call('POST', `/v3/pay/transactions/out-trade-no/${closed.no}/close`, {
+      mchid: env.sandbox.credentials.mchId,
     });
-    expect(await pay(client.requestPaymentArgs(closed.prepayId))).toBe(
+    expect(await pay(env.client.requestPaymentArgs(closed.prepayId))).toBe(
       'requestPayment:fail 该订单已关闭',
     );
 
-    const clock = (await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 0 })).json;
+    const clock = (await postJson(`${env.sandbox.url}/sandbox/clock`, { advanceSeconds: 0 })).json;
     const expire = new Date((clock.epochMs as number) + 600_000)
       .toISOString()
       .replace(/\.\d+Z$/, 'Z');
     const expiring = await newOrder({ time_expire: expire });
     const old = await newOrder();
-    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 601 });
-    expect(await pay(client.requestPaymentArgs(expiring.prepayId))).toBe(
+    await postJson(`${env.sandbox.url}/sandbox/clock`, { advanceSeconds: 601 });
+    expect(await pay(env.client.requestPaymentArgs(expiring.prepayId))).toBe(
       'requestPayment:fail 订单已过期',
     );
-    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 2 * 3600 });
-    expect(await pay(client.requestPaymentArgs(old.prepayId))).toBe(
+    await postJson(`${env.sandbox.url}/sandbox/clock`, { advanceSeconds: 2 * 3600 });
+    expect(await pay(env.client.requestPaymentArgs(old.prepayId))).toBe(
       'requestPayment:fail prepay_id已过期',
     );
   });
 
   test('control input is validated', async () => {
-    const r = await postJson(`${sandbox.url}/sandbox/cashier/pay`, {
-      openid,
+    const r = await postJson(`${env.sandbox.url}/sandbox/cashier/pay`, {
+      openid: env.openid,
       outcome: 'maybe',
       requestPaymentArgs: {},
     });
     expect([r.status, r.json.code]).toEqual([400, 'PARAM_ERROR']);
-    const r2 = await postJson(`${sandbox.url}/sandbox/cashier/pay`, {
+    const r2 = await postJson(`${env.sandbox.url}/sandbox/cashier/pay`, {
       outcome: 'success',
       requestPaymentArgs: {},
     });

@@ -1,19 +1,12 @@
-import type { Sandbox } from '../../sandbox';
-import { http, postJson, putJson, startSandbox, tempCredentialsDir } from './support';
+import { http, postJson, putJson, useSandbox } from './support';
 
-let sandbox: Sandbox;
-const creds = tempCredentialsDir();
-
-beforeAll(async () => {
-  sandbox = await startSandbox(creds.dir);
-});
-afterAll(async () => {
-  await sandbox.close();
-  creds.remove();
-});
+const env = useSandbox();
 
 async function code(user: string, appid?: string): Promise<{ code: string; openid: string }> {
-  const r = await postJson(`${sandbox.url}/sandbox/login-code`, appid ? { user, appid } : { user });
+  const r = await postJson(
+    `${env.sandbox.url}/sandbox/login-code`,
+    appid ? { user, appid } : { user },
+  );
   expect(r.status).toBe(200);
   expect(r.json.expiresIn).toBe(300);
   return r.json as { code: string; openid: string };
@@ -23,7 +16,7 @@ async function code2Session(
   params: Record<string, string>,
 ): Promise<{ status: number; type: string; body: Record<string, unknown> }> {
   const r = await http(
-    `${sandbox.url}/sns/jscode2session?${new URLSearchParams(params).toString()}`,
+    `${env.sandbox.url}/sns/jscode2session?${new URLSearchParams(params).toString()}`,
   );
   return {
     status: r.status,
@@ -34,8 +27,8 @@ async function code2Session(
 
 function valid(jsCode: string): Record<string, string> {
   return {
-    appid: sandbox.credentials.appId,
-    secret: sandbox.credentials.appSecret,
+    appid: env.sandbox.credentials.appId,
+    secret: env.sandbox.credentials.appSecret,
     js_code: jsCode,
     grant_type: 'authorization_code',
   };
@@ -59,23 +52,23 @@ describe('code2Session', () => {
 
     expect((await code('alice')).openid).toBe(a.openid);
     expect((await code('bob')).openid).not.toBe(a.openid);
-    expect((await code('alice', sandbox.otherApp.appId)).openid).not.toBe(a.openid);
+    expect((await code('alice', env.sandbox.otherApp.appId)).openid).not.toBe(a.openid);
   });
 
   test('unknown, expired and cross-app codes are 40029', async () => {
     expect((await code2Session(valid('nope'))).body.errcode).toBe(40029);
-    const other = await code('carol', sandbox.otherApp.appId);
+    const other = await code('carol', env.sandbox.otherApp.appId);
     expect((await code2Session(valid(other.code))).body.errcode).toBe(40029);
     // The same code is fine for the app it was minted for.
     const ok = await code2Session({
       ...valid(other.code),
-      appid: sandbox.otherApp.appId,
-      secret: sandbox.otherApp.appSecret,
+      appid: env.sandbox.otherApp.appId,
+      secret: env.sandbox.otherApp.appSecret,
     });
     expect(ok.body.openid).toBe(other.openid);
 
     const late = await code('dave');
-    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 301 });
+    await postJson(`${env.sandbox.url}/sandbox/clock`, { advanceSeconds: 301 });
     const r = await code2Session(valid(late.code));
     expect(r.body.errcode).toBe(40029);
     expect(r.body.errmsg).toMatch(/^invalid code, rid: /);
@@ -103,7 +96,7 @@ describe('code2Session', () => {
   });
 
   test('faults: 45011, 40226 and -1 through the fault API, with times', async () => {
-    const put = await putJson(`${sandbox.url}/sandbox/faults`, [
+    const put = await putJson(`${env.sandbox.url}/sandbox/faults`, [
       { endpoint: 'code2session', kind: 'rate_limited', times: 1 },
       { endpoint: 'code2session', kind: 'high_risk_user', times: 1 },
     ]);
@@ -113,24 +106,27 @@ describe('code2Session', () => {
     expect((await code2Session(valid(c.code))).body.errcode).toBe(45011);
     expect((await code2Session(valid(c.code))).body.openid).toBe(c.openid);
 
-    await putJson(`${sandbox.url}/sandbox/faults`, [
+    await putJson(`${env.sandbox.url}/sandbox/faults`, [
       { endpoint: 'code2session', kind: 'high_risk_user', times: 1 },
     ]);
     const c2 = await code('gina');
     expect((await code2Session(valid(c2.code))).body.errcode).toBe(40226);
-    await putJson(`${sandbox.url}/sandbox/faults`, {
+    await putJson(`${env.sandbox.url}/sandbox/faults`, {
       faults: [{ endpoint: 'code2session', kind: 'system_error' }],
     });
     const r = await code2Session(valid(c2.code));
     expect(r.body.errcode).toBe(-1);
-    await http(`${sandbox.url}/sandbox/faults`, { method: 'DELETE' });
+    await http(`${env.sandbox.url}/sandbox/faults`, { method: 'DELETE' });
     expect((await code2Session(valid(c2.code))).body.openid).toBe(c2.openid);
   });
 
   test('login-code control input is validated', async () => {
-    expect((await postJson(`${sandbox.url}/sandbox/login-code`, {})).status).toBe(400);
-    expect((await postJson(`${sandbox.url}/sandbox/login-code`, { user: 5 })).status).toBe(400);
-    const r = await postJson(`${sandbox.url}/sandbox/login-code`, { user: 'x', appid: 'wx1234' });
+    expect((await postJson(`${env.sandbox.url}/sandbox/login-code`, {})).status).toBe(400);
+    expect((await postJson(`${env.sandbox.url}/sandbox/login-code`, { user: 5 })).status).toBe(400);
+    const r = await postJson(`${env.sandbox.url}/sandbox/login-code`, {
+      user: 'x',
+      appid: 'wx1234',
+    });
     expect(r.status).toBe(400);
     expect(r.json.code).toBe('UNKNOWN_APPID');
   });

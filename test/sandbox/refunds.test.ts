@@ -1,35 +1,21 @@
-import type { Sandbox } from '../../sandbox';
 import {
   createAndPay,
   decryptNotification,
   jsapiBody,
   MerchantClient,
   mintOpenid,
-  NotifyReceiver,
   postJson,
   startSandbox,
-  tempCredentialsDir,
+  useSandbox,
 } from './support';
 
-let sandbox: Sandbox;
-let client: MerchantClient;
-let openid: string;
-let receiver: NotifyReceiver;
-const creds = tempCredentialsDir();
-const REFUNDS = '/v3/refund/domestic/refunds';
-
-beforeAll(async () => {
+const env = useSandbox({
+  user: 'refund-user',
+  receiver: true,
   // Refunds settle after 5 sandbox seconds: 5 ms at this scale.
-  sandbox = await startSandbox(creds.dir, { timeScale: 0.001 });
-  client = new MerchantClient(sandbox);
-  openid = await mintOpenid(sandbox, 'refund-user');
-  receiver = await new NotifyReceiver().start();
+  sandbox: { timeScale: 0.001 },
 });
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-  creds.remove();
-});
+const REFUNDS = '/v3/refund/domestic/refunds';
 
 const refund = (
   outTradeNo: string,
@@ -37,22 +23,20 @@ const refund = (
   amount: number,
   extra: Record<string, unknown> = {},
 ) =>
-  client.call('POST', REFUNDS, {
+  env.client.call('POST', REFUNDS, {
     out_trade_no: outTradeNo,
     out_refund_no: outRefundNo,
     reason: 'test',
     amount: { refund: amount, total: 100, currency: 'CNY' },
     ...extra,
   });
-const queryRefund = (no: string) => client.call('GET', `${REFUNDS}/${no}`);
-const query = (no: string) =>
-  client.call('GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${sandbox.credentials.mchId}`);
+const queryRefund = (no: string) => env.client.call('GET', `${REFUNDS}/${no}`);
 
 describe('refunds', () => {
   test('create → PROCESSING, then SUCCESS with REFUND.SUCCESS notification; trade becomes REFUND', async () => {
-    const { outTradeNo } = await createAndPay(client, openid, receiver.url);
-    await receiver.waitFor(1);
-    const r = await refund(outTradeNo, `R${outTradeNo}`, 30, { notify_url: receiver.url });
+    const { outTradeNo } = await createAndPay(env.client, env.openid, env.receiver.url);
+    await env.receiver.waitFor(1);
+    const r = await refund(outTradeNo, `R${outTradeNo}`, 30, { notify_url: env.receiver.url });
     expect(r.status).toBe(200);
     expect(r.verified).toBe(true);
     expect(r.json).toMatchObject({
@@ -63,20 +47,23 @@ describe('refunds', () => {
       amount: { refund: 30, total: 100, payer_refund: 30, currency: 'CNY' },
     });
     expect(r.json?.refund_id).toMatch(/^50\d{27}$/);
-    expect((await query(outTradeNo)).json?.trade_state).toBe('REFUND');
-    await receiver.waitFor(2);
+    expect((await env.client.query(outTradeNo)).json?.trade_state).toBe('REFUND');
+    await env.receiver.waitFor(2);
     const q = await queryRefund(`R${outTradeNo}`);
     expect(q.json?.status).toBe('SUCCESS');
     expect(q.json?.success_time).toMatch(/\+08:00$/);
-    const got = receiver.received[1];
-    expect(client.verify(got?.headers ?? {}, got?.body ?? '')).toBe(true);
-    const { event, resource } = decryptNotification(sandbox.credentials.apiV3Key, got?.body ?? '');
+    const got = env.receiver.received[1];
+    expect(env.client.verify(got?.headers ?? {}, got?.body ?? '')).toBe(true);
+    const { event, resource } = decryptNotification(
+      env.sandbox.credentials.apiV3Key,
+      got?.body ?? '',
+    );
     expect(event).toMatchObject({
       event_type: 'REFUND.SUCCESS',
       resource: { associated_data: 'refund', original_type: 'refund' },
     });
     expect(resource).toMatchObject({
-      mchid: sandbox.credentials.mchId,
+      mchid: env.sandbox.credentials.mchId,
       out_trade_no: outTradeNo,
       out_refund_no: `R${outTradeNo}`,
       refund_status: 'SUCCESS',
@@ -85,7 +72,7 @@ describe('refunds', () => {
   });
 
   test('idempotent by out_refund_no; partial refunds add up; over-refund and mismatches refused', async () => {
-    const { outTradeNo } = await createAndPay(client, openid, receiver.url);
+    const { outTradeNo } = await createAndPay(env.client, env.openid, env.receiver.url);
     const a = await refund(outTradeNo, `A${outTradeNo}`, 60);
     const again = await refund(outTradeNo, `A${outTradeNo}`, 60);
     expect(again.json?.refund_id).toBe(a.json?.refund_id);
@@ -94,7 +81,7 @@ describe('refunds', () => {
     const over = await refund(outTradeNo, `B${outTradeNo}`, 41);
     expect([over.status, over.json?.code]).toEqual([400, 'INVALID_REQUEST']);
     expect((await refund(outTradeNo, `B${outTradeNo}`, 40)).status).toBe(200);
-    const wrongTotal = await client.call('POST', REFUNDS, {
+    const wrongTotal = await env.client.call('POST', REFUNDS, {
       out_trade_no: outTradeNo,
       out_refund_no: `C${outTradeNo}`,
       amount: { refund: 1, total: 99, currency: 'CNY' },
@@ -103,9 +90,9 @@ describe('refunds', () => {
   });
 
   test('by transaction_id; unknown or unpaid orders; missing ids; schema errors', async () => {
-    const { outTradeNo } = await createAndPay(client, openid, receiver.url);
-    const tx = (await query(outTradeNo)).json?.transaction_id as string;
-    const byTx = await client.call('POST', REFUNDS, {
+    const { outTradeNo } = await createAndPay(env.client, env.openid, env.receiver.url);
+    const tx = (await env.client.query(outTradeNo)).json?.transaction_id as string;
+    const byTx = await env.client.call('POST', REFUNDS, {
       transaction_id: tx,
       out_refund_no: `T${outTradeNo}`,
       amount: { refund: 1, total: 100, currency: 'CNY' },
@@ -115,11 +102,11 @@ describe('refunds', () => {
 
     const unknown = await refund('NOSUCHORDER', 'RNOSUCH', 1);
     expect([unknown.status, unknown.json?.code]).toEqual([404, 'RESOURCE_NOT_EXISTS']);
-    const unpaid = jsapiBody(sandbox, openid, receiver.url);
-    await client.call('POST', '/v3/pay/transactions/jsapi', unpaid);
+    const unpaid = jsapiBody(env.sandbox, env.openid, env.receiver.url);
+    await env.client.call('POST', '/v3/pay/transactions/jsapi', unpaid);
     const r = await refund(unpaid.out_trade_no as string, 'RUNPAID1', 1);
     expect([r.status, r.json?.code]).toEqual([400, 'INVALID_REQUEST']);
-    const noId = await client.call('POST', REFUNDS, {
+    const noId = await env.client.call('POST', REFUNDS, {
       out_refund_no: 'RX1',
       amount: { refund: 1, total: 100, currency: 'CNY' },
     });
@@ -129,7 +116,7 @@ describe('refunds', () => {
       { refund: 1, total: 100 },
       { refund: '1', total: 100, currency: 'CNY' },
     ]) {
-      const bad = await client.call('POST', REFUNDS, {
+      const bad = await env.client.call('POST', REFUNDS, {
         out_trade_no: outTradeNo,
         out_refund_no: 'RX2',
         amount,
@@ -144,22 +131,22 @@ describe('refunds', () => {
   });
 
   test('a paid order cannot be closed (ORDERPAID) nor re-created', async () => {
-    const { outTradeNo } = await createAndPay(client, openid, receiver.url);
-    const closed = await client.call(
+    const { outTradeNo } = await createAndPay(env.client, env.openid, env.receiver.url);
+    const closed = await env.client.call(
       'POST',
       `/v3/pay/transactions/out-trade-no/${outTradeNo}/close`,
-      { mchid: sandbox.credentials.mchId },
+      { mchid: env.sandbox.credentials.mchId },
     );
     expect([closed.status, closed.json?.code]).toEqual([400, 'ORDERPAID']);
-    expect((await query(outTradeNo)).json?.trade_state).toBe('SUCCESS');
+    expect((await env.client.query(outTradeNo)).json?.trade_state).toBe('SUCCESS');
   });
 
   test('virtual clock settles PROCESSING refunds too', async () => {
-    const slow = await startSandbox(creds.dir, { timeScale: 1 });
+    const slow = await startSandbox(env.credentialsDir, { timeScale: 1 });
     try {
       const c = new MerchantClient(slow);
       const who = await mintOpenid(slow, 'slow');
-      const { outTradeNo } = await createAndPay(c, who, receiver.url);
+      const { outTradeNo } = await createAndPay(c, who, env.receiver.url);
       await c.call('POST', REFUNDS, {
         out_trade_no: outTradeNo,
         out_refund_no: `S${outTradeNo}`,

@@ -159,6 +159,16 @@ export class MerchantClient {
     };
   }
 
+  /** The query-by-out_trade_no path, with this merchant's mchid. */
+  queryPath(outTradeNo: string): string {
+    return `/v3/pay/transactions/out-trade-no/${outTradeNo}?mchid=${this.sandbox.credentials.mchId}`;
+  }
+
+  /** Queries an order by out_trade_no. */
+  query(outTradeNo: string): Promise<PayResult> {
+    return this.call('GET', this.queryPath(outTradeNo));
+  }
+
   verify(headers: IncomingHttpHeaders, body: string): boolean {
     return verifyWechatSignature(this.platformKeys, headers, body);
   }
@@ -372,4 +382,62 @@ export async function createAndPay(
   });
   if (paid.json.errMsg !== 'requestPayment:ok') throw new Error(`cashier: ${paid.text}`);
   return { outTradeNo: body.out_trade_no as string, prepayId };
+}
+
+export interface SandboxUnderTest {
+  readonly sandbox: Sandbox;
+  readonly client: MerchantClient;
+  /** The payer, minted for `user`. */
+  readonly openid: string;
+  /** The merchant's notify endpoint (with `receiver: true`). */
+  readonly receiver: NotifyReceiver;
+  /** The file's credentials: another sandbox started on them reuses the keys. */
+  readonly credentialsDir: string;
+}
+
+/**
+ * The set-up the sandbox test files share: one sandbox on its own credentials with a merchant
+ * client and, if asked, a payer minted for `user` and a notify receiver; all stopped and the
+ * credentials removed after the file.
+ */
+export function useSandbox(
+  options: { user?: string; receiver?: boolean; sandbox?: SandboxOptions } = {},
+): SandboxUnderTest {
+  const creds = tempCredentialsDir();
+  let sandbox: Sandbox | undefined;
+  let client: MerchantClient | undefined;
+  let openid: string | undefined;
+  let receiver: NotifyReceiver | undefined;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(creds.dir, options.sandbox);
+    client = new MerchantClient(sandbox);
+    if (options.user !== undefined) openid = await mintOpenid(sandbox, options.user);
+    if (options.receiver) receiver = await new NotifyReceiver().start();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await receiver?.close();
+    creds.remove();
+  });
+
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useSandbox: no ${what} (not asked for, or not yet)`);
+    return value;
+  };
+  return {
+    get sandbox() {
+      return ready(sandbox, 'sandbox');
+    },
+    get client() {
+      return ready(client, 'client');
+    },
+    get openid() {
+      return ready(openid, 'openid');
+    },
+    get receiver() {
+      return ready(receiver, 'receiver');
+    },
+    credentialsDir: creds.dir,
+  };
 }

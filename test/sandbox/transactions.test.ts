@@ -1,38 +1,13 @@
-import type { Sandbox } from '../../sandbox';
-import {
-  http,
-  jsapiBody,
-  MerchantClient,
-  mintOpenid,
-  postJson,
-  startSandbox,
-  tempCredentialsDir,
-  getJson,
-} from './support';
+import { http, jsapiBody, postJson, getJson, useSandbox } from './support';
 
-let sandbox: Sandbox;
-let client: MerchantClient;
-let openid: string;
-const creds = tempCredentialsDir();
+const env = useSandbox({ user: 'trade-user' });
 const NOTIFY = 'https://merchant.example.com/pay/notify';
 const JSAPI = '/v3/pay/transactions/jsapi';
 
-beforeAll(async () => {
-  sandbox = await startSandbox(creds.dir);
-  client = new MerchantClient(sandbox);
-  openid = await mintOpenid(sandbox, 'trade-user');
-});
-afterAll(async () => {
-  await sandbox.close();
-  creds.remove();
-});
-
 const body = (overrides: Record<string, unknown> = {}): Record<string, unknown> =>
-  jsapiBody(sandbox, openid, NOTIFY, overrides);
-const query = (no: string) =>
-  client.call('GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${sandbox.credentials.mchId}`);
-const close = (no: string, mchid = sandbox.credentials.mchId) =>
-  client.call('POST', `/v3/pay/transactions/out-trade-no/${no}/close`, { mchid });
+  jsapiBody(env.sandbox, env.openid, NOTIFY, overrides);
+const close = (no: string, mchid = env.sandbox.credentials.mchId) =>
+  env.client.call('POST', `/v3/pay/transactions/out-trade-no/${no}/close`, { mchid });
 
 describe('JSAPI create: validation', () => {
   const cases: [string, Record<string, unknown>, string][] = [
@@ -68,7 +43,7 @@ describe('JSAPI create: validation', () => {
   ];
   test.each(cases)('%s → 400 PARAM_ERROR', async (_name, overrides, field) => {
     const b = body(overrides);
-    const r = await client.call('POST', JSAPI, b);
+    const r = await env.client.call('POST', JSAPI, b);
     expect(r.status).toBe(400);
     expect(r.json?.code).toBe('PARAM_ERROR');
     expect(typeof r.json?.message).toBe('string');
@@ -76,48 +51,48 @@ describe('JSAPI create: validation', () => {
     expect(r.verified).toBe(true);
     // A refused request creates nothing.
     if (/^[A-Za-z0-9_*|-]{6,32}$/.test(String(b.out_trade_no))) {
-      expect((await query(b.out_trade_no as string)).status).toBe(404);
+      expect((await env.client.query(b.out_trade_no as string)).status).toBe(404);
     }
   });
 
   test('loopback http notify_url is accepted (local merchants)', async () => {
     for (const url of ['http://127.0.0.1:8080/n', 'http://localhost/n', 'https://example.com/n']) {
-      expect((await client.call('POST', JSAPI, body({ notify_url: url }))).status).toBe(200);
+      expect((await env.client.call('POST', JSAPI, body({ notify_url: url }))).status).toBe(200);
     }
   });
 
   test('wrong appid → 400 APPID_MCHID_NOT_MATCH; other mchid → 403 NO_AUTH; nothing created', async () => {
-    const b1 = body({ appid: sandbox.otherApp.appId });
-    const r1 = await client.call('POST', JSAPI, b1);
+    const b1 = body({ appid: env.sandbox.otherApp.appId });
+    const r1 = await env.client.call('POST', JSAPI, b1);
     expect([r1.status, r1.json?.code]).toEqual([400, 'APPID_MCHID_NOT_MATCH']);
     const b2 = body({ mchid: '1234567890' });
-    const r2 = await client.call('POST', JSAPI, b2);
+    const r2 = await env.client.call('POST', JSAPI, b2);
     expect([r2.status, r2.json?.code]).toEqual([403, 'NO_AUTH']);
-    expect((await query(b1.out_trade_no as string)).status).toBe(404);
-    expect((await query(b2.out_trade_no as string)).status).toBe(404);
+    expect((await env.client.query(b1.out_trade_no as string)).status).toBe(404);
+    expect((await env.client.query(b2.out_trade_no as string)).status).toBe(404);
   });
 
   test('bad JSON, wrong content type, empty body, oversized body → 400 in WeChat shape', async () => {
-    const bad = await client.call('POST', JSAPI, '{"appid":');
+    const bad = await env.client.call('POST', JSAPI, '{"appid":');
     expect([bad.status, bad.json?.code]).toEqual([400, 'INVALID_REQUEST']);
-    const form = await client.call('POST', JSAPI, 'a=1', {
+    const form = await env.client.call('POST', JSAPI, 'a=1', {
       contentType: 'application/x-www-form-urlencoded',
     });
     expect([form.status, form.json?.code]).toEqual([400, 'INVALID_REQUEST']);
-    const empty = await client.call('POST', JSAPI, '');
+    const empty = await env.client.call('POST', JSAPI, '');
     expect([empty.status, empty.json?.code]).toEqual([400, 'PARAM_ERROR']);
-    const arr = await client.call('POST', JSAPI, []);
+    const arr = await env.client.call('POST', JSAPI, []);
     expect([arr.status, arr.json?.code]).toEqual([400, 'PARAM_ERROR']);
-    const huge = await client.call('POST', JSAPI, body({ attach: 'x'.repeat(70_000) }));
+    const huge = await env.client.call('POST', JSAPI, body({ attach: 'x'.repeat(70_000) }));
     expect([huge.status, huge.json?.code]).toEqual([400, 'INVALID_REQUEST']);
     expect(huge.verified).toBe(true);
   });
 
   test('unknown /v3 path → 404 in WeChat shape', async () => {
-    const r = await http(`${sandbox.url}/v3/pay/transactions/native`, { method: 'POST' });
+    const r = await http(`${env.sandbox.url}/v3/pay/transactions/native`, { method: 'POST' });
     expect(r.status).toBe(404);
     expect(JSON.parse(r.text)).toMatchObject({ code: 'RESOURCE_NOT_EXISTS' });
-    expect(client.verify(r.headers, r.text)).toBe(true);
+    expect(env.client.verify(r.headers, r.text)).toBe(true);
   });
 });
 
@@ -128,13 +103,13 @@ describe('JSAPI create: idempotency and prepay lifetime', () => {
       time_expire: '2099-01-01T00:00:00+08:00',
       scene_info: { payer_client_ip: '1.2.3.4' },
     });
-    const first = await client.call('POST', JSAPI, b);
+    const first = await env.client.call('POST', JSAPI, b);
     expect(first.status).toBe(200);
     // Key order and the payer's IP do not matter; everything else does.
     const reordered = Object.fromEntries(
       Object.entries({ ...b, scene_info: { payer_client_ip: '5.6.7.8' } }).reverse(),
     );
-    const again = await client.call('POST', JSAPI, reordered);
+    const again = await env.client.call('POST', JSAPI, reordered);
     expect(again.json?.prepay_id).toBe(first.json?.prepay_id);
 
     for (const change of [
@@ -144,14 +119,14 @@ describe('JSAPI create: idempotency and prepay lifetime', () => {
       { notify_url: 'https://merchant.example.com/other' },
       { time_expire: '2099-01-01T00:00:01+08:00' },
     ]) {
-      const r = await client.call('POST', JSAPI, { ...b, ...change });
+      const r = await env.client.call('POST', JSAPI, { ...b, ...change });
       expect([r.status, r.json?.code]).toEqual([403, 'OUT_TRADE_NO_USED']);
     }
-    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 2 * 3600 });
-    const later = await client.call('POST', JSAPI, b);
+    await postJson(`${env.sandbox.url}/sandbox/clock`, { advanceSeconds: 2 * 3600 });
+    const later = await env.client.call('POST', JSAPI, b);
     expect(later.status).toBe(200);
     expect(later.json?.prepay_id).not.toBe(first.json?.prepay_id);
-    const view = await getJson(`${sandbox.url}/sandbox/orders/${b.out_trade_no as string}`);
+    const view = await getJson(`${env.sandbox.url}/sandbox/orders/${b.out_trade_no as string}`);
     expect((view.prepays as { valid: boolean }[]).map((p) => p.valid)).toEqual([false, true]);
   });
 });
@@ -159,37 +134,37 @@ describe('JSAPI create: idempotency and prepay lifetime', () => {
 describe('query and close', () => {
   test('query: NOTPAY view; unknown → 404 ORDER_NOT_EXIST; other mchid → 403; bad no → 400', async () => {
     const b = body({ attach: 'a1' });
-    await client.call('POST', JSAPI, b);
-    const q = await query(b.out_trade_no as string);
+    await env.client.call('POST', JSAPI, b);
+    const q = await env.client.query(b.out_trade_no as string);
     expect(q.status).toBe(200);
     expect(q.json).toMatchObject({
-      appid: sandbox.credentials.appId,
-      mchid: sandbox.credentials.mchId,
+      appid: env.sandbox.credentials.appId,
+      mchid: env.sandbox.credentials.mchId,
       out_trade_no: b.out_trade_no,
       attach: 'a1',
       trade_state: 'NOTPAY',
       trade_state_desc: '订单未支付',
       amount: { total: 100, currency: 'CNY' },
-      payer: { openid },
+      payer: { openid: env.openid },
     });
     expect(q.json).not.toHaveProperty('transaction_id');
-    const missing = await query('NOSUCHORDER');
+    const missing = await env.client.query('NOSUCHORDER');
     expect([missing.status, missing.json?.code]).toEqual([404, 'ORDER_NOT_EXIST']);
-    const foreign = await client.call(
+    const foreign = await env.client.call(
       'GET',
       `/v3/pay/transactions/out-trade-no/${b.out_trade_no as string}?mchid=1900000001`,
     );
     expect([foreign.status, foreign.json?.code]).toEqual([403, 'NO_AUTH']);
-    const noMchid = await client.call(
+    const noMchid = await env.client.call(
       'GET',
       `/v3/pay/transactions/out-trade-no/${b.out_trade_no as string}`,
     );
     expect([noMchid.status, noMchid.json?.code]).toEqual([400, 'PARAM_ERROR']);
-    const badNo = await query('x%20y');
+    const badNo = await env.client.query('x%20y');
     expect([badNo.status, badNo.json?.code]).toEqual([400, 'PARAM_ERROR']);
-    const byId = await client.call(
+    const byId = await env.client.call(
       'GET',
-      `/v3/pay/transactions/id/4200000000000000000000000000?mchid=${sandbox.credentials.mchId}`,
+      `/v3/pay/transactions/id/4200000000000000000000000000?mchid=${env.sandbox.credentials.mchId}`,
     );
     expect([byId.status, byId.json?.code]).toEqual([404, 'ORDER_NOT_EXIST']);
   });
@@ -197,16 +172,16 @@ describe('query and close', () => {
   test('close: 204 for unknown orders and repeats; order becomes CLOSED and cannot be re-created', async () => {
     expect((await close('NEVERSEEN1')).status).toBe(204);
     const b = body();
-    await client.call('POST', JSAPI, b);
+    await env.client.call('POST', JSAPI, b);
     expect((await close(b.out_trade_no as string)).status).toBe(204);
     expect((await close(b.out_trade_no as string)).status).toBe(204);
-    const q = await query(b.out_trade_no as string);
+    const q = await env.client.query(b.out_trade_no as string);
     expect(q.json?.trade_state).toBe('CLOSED');
-    const again = await client.call('POST', JSAPI, b);
+    const again = await env.client.call('POST', JSAPI, b);
     expect([again.status, again.json?.code]).toEqual([400, 'ORDER_CLOSED']);
     const foreign = await close(b.out_trade_no as string, '1900000001');
     expect([foreign.status, foreign.json?.code]).toEqual([403, 'NO_AUTH']);
-    const noBody = await client.call(
+    const noBody = await env.client.call(
       'POST',
       `/v3/pay/transactions/out-trade-no/${b.out_trade_no as string}/close`,
       {},
@@ -215,15 +190,15 @@ describe('query and close', () => {
   });
 
   test('time_expire: an expired unpaid order still reads NOTPAY (until closed) and reports expired', async () => {
-    const clock = await getJson(`${sandbox.url}/sandbox/clock`);
+    const clock = await getJson(`${env.sandbox.url}/sandbox/clock`);
     const expire = new Date((clock.epochMs as number) + 60_000)
       .toISOString()
       .replace(/\.\d+Z$/, 'Z');
     const b = body({ time_expire: expire });
-    expect((await client.call('POST', JSAPI, b)).status).toBe(200);
-    await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 120 });
-    expect((await query(b.out_trade_no as string)).json?.trade_state).toBe('NOTPAY');
-    const view = await getJson(`${sandbox.url}/sandbox/orders/${b.out_trade_no as string}`);
+    expect((await env.client.call('POST', JSAPI, b)).status).toBe(200);
+    await postJson(`${env.sandbox.url}/sandbox/clock`, { advanceSeconds: 120 });
+    expect((await env.client.query(b.out_trade_no as string)).json?.trade_state).toBe('NOTPAY');
+    const view = await getJson(`${env.sandbox.url}/sandbox/orders/${b.out_trade_no as string}`);
     expect(view.expired).toBe(true);
   });
 });

@@ -1,0 +1,87 @@
+/**
+ * The set-up every page-level test file shares: the shop's pages loaded once, a local stack in its
+ * own process (stack-process.ts), the result page's poll delays for the file, and every phone a
+ * test picked up put down after that test.
+ */
+import { pollPolicy } from '../../miniprogram/lib/order-status';
+import type { StackOptions } from '../helpers/stack';
+import { loadPages } from '../miniprogram/harness';
+import type { PageName } from '../miniprogram/harness';
+import { pickUpPhone } from './phone';
+import type { Phone, PhoneOptions } from './phone';
+import { startRemoteStack } from './remote-stack';
+import type { RemoteStack } from './remote-stack';
+
+export interface PhoneStackOptions<K extends string> {
+  /** pollPolicy.delaysMs for this file (the pages share that module); the page's own if omitted. */
+  pollDelaysMs?: number[];
+  /** How the stack is started. */
+  stack?: StackOptions;
+  /** More stacks started alongside, by name (e.g. a server with another config). */
+  others?: Record<K, StackOptions>;
+}
+
+/** What a phone needs besides the stack it talks to. */
+export type PhoneOnStack = Omit<PhoneOptions, 'serverUrl' | 'sandboxUrl'>;
+
+export interface PhoneStack<K extends string> {
+  /** The running stack (from `beforeAll` on). */
+  readonly stack: RemoteStack;
+  /** The stacks named in `others`. */
+  readonly others: Readonly<Record<K, RemoteStack>>;
+  /** A phone on `on` (default: the stack), put down after the current test. */
+  pickUp(options: PhoneOnStack, on?: RemoteStack): Phone;
+}
+
+/** Registers the hooks; call once at the top of a test file. */
+export function usePhoneStack<K extends string = never>(
+  options: PhoneStackOptions<K> = {},
+): PhoneStack<K> {
+  let stack: RemoteStack | undefined;
+  let others: Record<K, RemoteStack> | undefined;
+  let ids: Record<PageName, string> | undefined;
+  let inUse: Phone[] = [];
+
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('usePhoneStack: the stack is not started yet');
+    return value;
+  };
+
+  beforeAll(async () => {
+    ids = loadPages();
+    if (options.pollDelaysMs) pollPolicy.delaysMs = options.pollDelaysMs;
+    const named = Object.entries<StackOptions>(options.others ?? {}) as Array<[K, StackOptions]>;
+    const [main, ...rest] = await Promise.all([
+      startRemoteStack(options.stack),
+      ...named.map(([, o]) => startRemoteStack(o)),
+    ]);
+    stack = main;
+    others = Object.fromEntries(named.map(([name], i) => [name, rest[i]])) as Record<
+      K,
+      RemoteStack
+    >;
+  }, 30_000);
+
+  afterEach(() => {
+    for (const phone of inUse) phone.put();
+    inUse = [];
+  });
+
+  afterAll(async () => {
+    await Promise.all([stack, ...Object.values<RemoteStack>(others ?? {})].map((s) => s?.close()));
+  });
+
+  return {
+    get stack() {
+      return ready(stack);
+    },
+    get others() {
+      return ready(others);
+    },
+    pickUp(phoneOptions, on) {
+      const phone = pickUpPhone({ ...(on ?? ready(stack)), ...phoneOptions }, ready(ids));
+      inUse.push(phone);
+      return phone;
+    },
+  };
+}
