@@ -195,13 +195,16 @@ export async function clean(): Promise<void> {
   await fs.rm(DIST, { recursive: true, force: true });
 }
 
-export const build = parallel(
+const compileAll = parallel(
   ...perRoot(compileTs),
   ...perRoot(copyAssets),
   ...perRoot(compileWxss),
   ...perRoot(copyImages),
   ...perRoot(writeConfig),
 );
+
+/** Clean first: a source file deleted or renamed must not leave its old output in dist/. */
+export const build = series(clean, compileAll);
 
 export function watch(): void {
   for (const root of roots) {
@@ -213,5 +216,4 @@ export function watch(): void {
   console.log('[watch] rebuilding changed files under miniprogram/, functional-pages/, plugin/');
 }
 
-export const rebuild = series(clean, build);
 export default build;

@@ -4,57 +4,290 @@
  * order for `paymentArgs.orderNo`, and hand WeChat the signed `wx.requestPayment` arguments.
  *
  * Runs in the owner app with nothing from outside this folder at run time (WeChat refuses it).
+ * One file on purpose: every module WeChat loads costs a fixed wrapper, and this page, the
+ * session cache, the HTTP calls and the checks of what crosses the page only serve each other.
  */
-import type { BeforeRequestPaymentCallback, RequestPaymentArgs } from '../typings';
+import type { BeforeRequestPaymentCallback, RequestPaymentArgs, SessionResponse } from '../typings';
 import { API_BASE_URL, REQUEST_TIMEOUT_MS } from './build-config';
-import { asFunctionalPageError, FunctionalPageError } from './errors';
-import { httpError, isSuccess, requestJson } from './http';
-import { readOrderNo, readRequestPaymentArgs } from './payment-args';
-import { forgetSession, login, readCachedSession } from './session';
-import type { Session } from './session';
 import { once } from './once';
 
-async function requestPay(orderNo: string, session: Session) {
-  const what = `POST /api/orders/${orderNo}/pay`;
-  const res = await requestJson({
-    method: 'POST',
-    url: `${API_BASE_URL}/api/orders/${encodeURIComponent(orderNo)}/pay`,
-    what,
-    body: {},
-    token: session.token,
-    timeoutMs: REQUEST_TIMEOUT_MS,
-  });
-  return { what, res };
-}
+export type FunctionalPageErrorCode =
+  | 'INVALID_PAYMENT_ARGS'
+  | 'LOGIN_FAILED'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'HTTP'
+  | 'UNAUTHORIZED'
+  | 'MALFORMED_RESPONSE'
+  | 'INTERNAL';
 
-async function prepare(orderNo: string): Promise<RequestPaymentArgs> {
-  let session = readCachedSession(API_BASE_URL) ?? (await login(API_BASE_URL, REQUEST_TIMEOUT_MS));
-  let { what, res } = await requestPay(orderNo, session);
-  if (res.statusCode === 401) {
-    // The token expired or the server forgot it: one fresh login, then the answer stands.
-    forgetSession();
-    session = await login(API_BASE_URL, REQUEST_TIMEOUT_MS);
-    ({ what, res } = await requestPay(orderNo, session));
-    if (res.statusCode === 401) forgetSession();
+/**
+ * Why a payment could not be prepared. `message` is what the plugin's developer and the logs
+ * see; `code` lets the owner app branch without parsing text.
+ */
+export class FunctionalPageError extends Error {
+  readonly code: FunctionalPageErrorCode;
+  /** HTTP status when the server answered. */
+  readonly status?: number;
+  /** The server's `{ code }` when it sent one. */
+  readonly serverCode?: string;
+
+  constructor(
+    code: FunctionalPageErrorCode,
+    message: string,
+    status?: number,
+    serverCode?: string,
+  ) {
+    super(message);
+    this.name = 'FunctionalPageError';
+    this.code = code;
+    // Only set when known, so a logged error shows no empty fields.
+    if (status) this.status = status;
+    if (serverCode) this.serverCode = serverCode;
   }
-  if (!isSuccess(res.statusCode)) throw httpError(what, res);
-  return readRequestPaymentArgs(res.data, what);
 }
 
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** WeChat's out_trade_no alphabet and length, which our order numbers use. */
+const ORDER_NO = /^[A-Za-z0-9_\-*|]{6,32}$/;
+
+/**
+ * What the server's answer must look like, field by field. The values go to WeChat exactly as
+ * sent (they are signed); only their shape is checked, so a broken answer fails here with a
+ * reason instead of inside the cashier. MD5 / HMAC-SHA256 are API v2 merchants' sign types.
+ */
+const PAYMENT_FIELDS: ReadonlyArray<[keyof RequestPaymentArgs, RegExp, string]> = [
+  ['timeStamp', /^\d{1,12}$/, 'a string of seconds'],
+  ['nonceStr', /^[^]{1,32}$/, '1–32 characters'],
+  ['package', /^prepay_id=\S+$/, 'prepay_id=<id>'],
+  ['signType', /^(RSA|MD5|HMAC-SHA256)$/, 'one of RSA, MD5, HMAC-SHA256'],
+  ['paySign', /[^]/, 'a non-empty string'],
+];
+
+/**
+ * Cached in the owner app's storage: `{ token, openid, baseUrl, expiresAt }`. `baseUrl` stops a
+ * rebuilt app that points elsewhere from reusing the token; `expiresAt` is epoch ms.
+ */
+const SESSION_STORAGE_KEY = 'functional-pages:session';
+/** Renew this long before the server's expiry, so a token never dies mid-payment. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+function cachedToken(): string | undefined {
+  try {
+    const stored = wx.getStorageSync(SESSION_STORAGE_KEY) as Record<string, unknown> | '';
+    // `now < expiresAt` is false for a missing or non-numeric expiry too.
+    if (
+      stored &&
+      typeof stored.token === 'string' &&
+      stored.token &&
+      stored.baseUrl === API_BASE_URL &&
+      Date.now() < (stored.expiresAt as number)
+    ) {
+      return stored.token;
+    }
+  } catch {
+    // Unreadable storage: log in as if nothing was cached.
+  }
+  return undefined;
+}
+
+function forgetSession(): void {
+  try {
+    wx.removeStorageSync(SESSION_STORAGE_KEY);
+  } catch {
+    // Storage unavailable: nothing was cached either.
+  }
+}
+
+/**
+ * One wx call with success/fail callbacks as a Promise. WeChat enforces `REQUEST_TIMEOUT_MS`;
+ * a watchdog one second later covers a client that never calls back at all. A timeout fails
+ * with `TIMEOUT` for our server (`LOGIN_FAILED` for wx.login), anything else with `code`.
+ */
+function wxCall<T>(
+  what: string,
+  code: 'NETWORK' | 'LOGIN_FAILED',
+  start: (
+    ok: (value: T) => void,
+    fail: (errMsg: string) => void,
+  ) => WechatMiniprogram.RequestTask | void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let task: WechatMiniprogram.RequestTask | void;
+    // A Promise settles once: whichever of callback, throw or watchdog comes first wins.
+    const settle = (done: () => void) => {
+      clearTimeout(watchdog);
+      done();
+    };
+    const fail = (errMsg: string) =>
+      settle(() =>
+        reject(
+          /timeout/i.test(errMsg)
+            ? new FunctionalPageError(
+                code === 'NETWORK' ? 'TIMEOUT' : code,
+                `${what} timed out after ${REQUEST_TIMEOUT_MS} ms`,
+              )
+            : new FunctionalPageError(code, `${what} failed: ${errMsg}`),
+        ),
+      );
+    const watchdog = setTimeout(() => {
+      fail('timeout');
+      try {
+        if (task) task.abort();
+      } catch {
+        // Already finished or not abortable: nothing left to release.
+      }
+    }, REQUEST_TIMEOUT_MS + 1000);
+    try {
+      task = start((value) => settle(() => resolve(value)), fail);
+    } catch (err) {
+      fail(messageOf(err));
+    }
+  });
+}
+
+/**
+ * `POST` to our server; resolves with the body of a 2xx answer, else fails with the server's
+ * `{ code, message }`. The only call without a token is the login, whose refusals are
+ * `LOGIN_FAILED`; a 401 on a token is `UNAUTHORIZED`.
+ */
+async function post(path: string, body: object, token?: string): Promise<unknown> {
+  const what = `POST ${path}`;
+  const res = await wxCall<WechatMiniprogram.RequestSuccessCallbackResult>(
+    what,
+    'NETWORK',
+    (ok, fail) =>
+      wx.request({
+        url: API_BASE_URL + path,
+        method: 'POST',
+        header: token ? { Authorization: `Bearer ${token}` } : {},
+        data: body,
+        dataType: 'json',
+        timeout: REQUEST_TIMEOUT_MS,
+        success: ok,
+        fail: (err) => fail(err.errMsg),
+      }),
+  );
+  const status = res.statusCode;
+  if (status >= 200 && status < 300) return res.data;
+  const answer: Record<string, unknown> = isPlainObject(res.data) ? res.data : {};
+  const { code, message } = answer;
+  const serverCode = typeof code === 'string' ? code : undefined;
+  const reason = [serverCode, typeof message === 'string' ? message : '']
+    .filter(Boolean)
+    .join(': ');
+  throw new FunctionalPageError(
+    token ? (status === 401 ? 'UNAUTHORIZED' : 'HTTP') : 'LOGIN_FAILED',
+    `${token ? '' : 'login failed: '}${what} answered HTTP ${status}${reason && ` ${reason}`}`,
+    status,
+    serverCode,
+  );
+}
+
+/** A fresh session from a new `wx.login` code, cached for the next payment; its token. */
+async function login(): Promise<string> {
+  const code = await wxCall<string>('wx.login', 'LOGIN_FAILED', (ok, fail) =>
+    wx.login({
+      timeout: REQUEST_TIMEOUT_MS,
+      success: (res) => (res.code ? ok(res.code) : fail('no code returned')),
+      fail: (err) => fail(err.errMsg),
+    }),
+  );
+  const session = (await post('/api/session', { code })) as Partial<SessionResponse> | null;
+  if (
+    !session ||
+    typeof session.token !== 'string' ||
+    !session.token ||
+    typeof session.openid !== 'string' ||
+    !session.openid ||
+    !((session.expiresIn as number) > 0)
+  ) {
+    throw new FunctionalPageError(
+      'MALFORMED_RESPONSE',
+      'POST /api/session answered without a usable { token, openid, expiresIn }',
+    );
+  }
+  const { token, openid } = session;
+  const expiresAt = Date.now() + (session.expiresIn as number) * 1000 - EXPIRY_MARGIN_MS;
+  try {
+    // A token about to expire is used once and not cached.
+    if (expiresAt > Date.now()) {
+      wx.setStorageSync(SESSION_STORAGE_KEY, { token, openid, baseUrl: API_BASE_URL, expiresAt });
+    }
+  } catch {
+    // A full or unavailable storage only costs a login next time.
+  }
+  return token;
+}
+
+/**
+ * The cached token (or a fresh login) → `POST /api/orders/:orderNo/pay`. On 401 the token
+ * expired or the server forgot it: one fresh login and one retry, then the answer stands.
+ */
+async function prepare(orderNo: string, retry = true): Promise<RequestPaymentArgs> {
+  const path = `/api/orders/${encodeURIComponent(orderNo)}/pay`;
+  let data: unknown;
+  try {
+    data = await post(path, {}, cachedToken() || (await login()));
+  } catch (err) {
+    if (!(err instanceof FunctionalPageError && err.code === 'UNAUTHORIZED')) throw err;
+    forgetSession();
+    if (retry) return prepare(orderNo, false);
+    throw err;
+  }
+  const bad = (reason: string) =>
+    new FunctionalPageError(
+      'MALFORMED_RESPONSE',
+      `POST ${path} answered a malformed payment: ${reason}`,
+    );
+  if (!isPlainObject(data)) throw bad('not a JSON object');
+  const args: Record<string, unknown> = {};
+  for (const [field, shape, expected] of PAYMENT_FIELDS) {
+    const value = data[field];
+    if (typeof value !== 'string' || !shape.test(value)) throw bad(`${field} must be ${expected}`);
+    args[field] = value;
+  }
+  if (data.extraData !== undefined) {
+    if (!isPlainObject(data.extraData)) throw bad('extraData must be an object');
+    args.extraData = data.extraData;
+  }
+  return args as unknown as RequestPaymentArgs;
+}
+
+/**
+ * WeChat's entry point. Exactly one callback, always: `once` drops a second answer and
+ * contains a throwing callback; any unexpected throw becomes an `INTERNAL` error. A bad
+ * `paymentArgs` is answered at once, before anything goes on the network.
+ */
 export function beforeRequestPayment(
   paymentArgs: unknown,
   callback: BeforeRequestPaymentCallback,
 ): void {
   const answer = once(callback, 'beforeRequestPayment');
-  try {
-    const orderNo = readOrderNo(paymentArgs);
-    prepare(orderNo).then(
-      (args) => answer(null, args),
-      (err: unknown) => answer(asFunctionalPageError(err)),
+  const fail = (err: unknown) =>
+    answer(
+      err instanceof FunctionalPageError
+        ? err
+        : new FunctionalPageError(
+            'INTERNAL',
+            `payment preparation failed unexpectedly: ${messageOf(err)}`,
+          ),
     );
+  try {
+    const orderNo = isPlainObject(paymentArgs) ? paymentArgs.orderNo : undefined;
+    if (typeof orderNo !== 'string' || !ORDER_NO.test(orderNo)) {
+      throw new FunctionalPageError(
+        'INVALID_PAYMENT_ARGS',
+        `paymentArgs must be { orderNo } with 6–32 characters of A-Z a-z 0-9 _ - * |, got ${JSON.stringify(paymentArgs)}`,
+      );
+    }
+    prepare(orderNo).then((args) => answer(null, args), fail);
   } catch (err) {
-    answer(asFunctionalPageError(err));
+    fail(err);
   }
 }
-
-export { FunctionalPageError };

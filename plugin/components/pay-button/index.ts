@@ -2,71 +2,124 @@
  * pay-button: takes WeChat Pay for a plugin through the owner's payment functional page.
  * Route: wx.requestPluginPayment where the client has it, else <functional-page-navigator>.
  * One payment at a time; invalid input never starts one; DevTools taps are explained.
+ *
+ * Properties, checks, rendering and outcome mapping share this one module: each module the
+ * plugin ships costs a fixed wrapper in every host's package. The fee rules come from the
+ * plugin main (../../index), which hosts get through requirePlugin.
  */
-import type { PayButtonVersion } from '../../../typings';
-import { cancelOutcome, failOutcome, successOutcome } from './outcome';
-import type { Outcome } from './outcome';
-import { canRequestPluginPayment, isDevTools } from './environment';
-import { payButtonProperties } from './props';
-import type { PayButtonData } from './props';
-import { checkInputs, derive } from './view';
+import type {
+  CurrencyType,
+  FunctionalPageArgs,
+  PayButtonSuccessDetail,
+  PayButtonVersion,
+  PaymentArgsLike,
+} from '../../../typings';
+import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
+import { CURRENCY_SYMBOLS, formatFee, validateFee } from '../../index';
 import { DEVTOOLS_ERRMSG, DEVTOOLS_NOTICE, RETURN_GRACE_MS } from './constants';
 
+const VERSIONS: readonly string[] = ['release', 'trial', 'develop'];
+
+/** errMsg stand-in per event, for when WeChat sends none: `requestPayment:fail cancel`. */
+const FALLBACK_ERRMSG = { success: 'ok', fail: 'fail', cancel: 'fail cancel' };
+type Outcome = keyof typeof FALLBACK_ERRMSG;
+
+/** `requestPayment:fail cancel`, `requestPluginPayment:fail cancel`, and older `…:cancel`. */
+const CANCEL = /:(fail )?cancel$/;
+
+/** What the accessible label adds after `Pay ¥12.34`, per state. */
+const LABEL_SUFFIX = { ready: '', busy: ': payment in progress', disabled: ': unavailable' };
+
 /** Per-instance state that is never rendered, kept out of `data` so setData never ships it. */
-interface ButtonRuntime {
+interface Runtime {
+  /** wx.requestPluginPayment route: every tap goes through the guard's handler, never the navigator. */
   pluginRoute: boolean;
+  /** WeChat DevTools: taps are intercepted and explained. */
   devtools: boolean;
   /** Id of the payment in flight; 0 when idle. */
   attempt: number;
+  /** The host page was hidden during this payment: the user is on WeChat's page. */
   leftPage: boolean;
-  returnTimer: ReturnType<typeof setTimeout> | null;
+  /** The return grace period's timer; 0 when none. */
+  timer: number;
   /** Last invalid-input reason logged, so one bad value warns once. */
   warned: string;
-  devtoolsWarned: boolean;
+  /** Kept under the button after a DevTools tap; set once, so it also warns once. */
   notice: string;
 }
 
-const runtimes = new WeakMap<object, ButtonRuntime>();
+const runtimes = new WeakMap<object, Runtime>();
+const runtimeOf = (button: object) => runtimes.get(button) as Runtime;
 let attempts = 0;
 
-function runtimeOf(owner: object): ButtonRuntime {
-  let runtime = runtimes.get(owner);
-  if (runtime === undefined) {
-    runtime = {
-      pluginRoute: false,
-      devtools: false,
-      attempt: 0,
-      leftPage: false,
-      returnTimer: null,
-      warned: '',
-      devtoolsWarned: false,
-      notice: '',
-    };
-    runtimes.set(owner, runtime);
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Asks the running client what it can do; a throw there must not break the button. */
+function ask(question: () => boolean): boolean {
+  try {
+    return question();
+  } catch {
+    return false;
   }
-  return runtime;
 }
 
-function clearReturnTimer(runtime: ButtonRuntime): void {
-  if (runtime.returnTimer !== null) clearTimeout(runtime.returnTimer);
-  runtime.returnTimer = null;
+/** First reason the properties cannot start a payment, '' when they can. */
+function problemWith(p: {
+  fee: unknown;
+  paymentArgs: unknown;
+  version: string;
+  currencyType: string;
+}): string {
+  const fee = validateFee(p.fee);
+  if (!fee.ok) return fee.reason;
+  // Missing paymentArgs become {} (optional in WeChat); anything else must be an object.
+  if (p.paymentArgs !== undefined && p.paymentArgs !== null && !isPlainObject(p.paymentArgs)) {
+    return 'paymentArgs must be an object';
+  }
+  if (!VERSIONS.includes(p.version)) {
+    return `version must be one of ${VERSIONS.join(', ')}, got ${p.version}`;
+  }
+  // typeof, not `in`: 'toString' and friends are not currencies.
+  if (typeof CURRENCY_SYMBOLS[p.currencyType as CurrencyType] !== 'string') {
+    return `currencyType ${p.currencyType} is not supported`;
+  }
+  return '';
 }
-
-const initialData: PayButtonData = {
-  state: 'invalid',
-  guard: true,
-  faceText: '',
-  ariaLabel: '',
-  notice: '',
-  navArgs: null,
-};
 
 Component({
   options: { styleIsolation: 'isolated' },
   externalClasses: ['custom-class', 'notice-class'],
   behaviors: ['wx://component-export'],
-  properties: payButtonProperties,
-  data: initialData,
+  /**
+   * `fee` and `paymentArgs` accept any type on purpose: a wrong type from the host must reach
+   * our checks (and be explained) instead of being coerced silently by the framework.
+   */
+  properties: {
+    /** Amount in fen, positive integer ≤ MAX_FEE. Display only: the server charges its own total. */
+    fee: null,
+    /** Handed untouched to the owner's `beforeRequestPayment`; for this project `{ orderNo }`. */
+    paymentArgs: null,
+    /** Functional page build to open; the default comes from the build (MP_FUNCTIONAL_PAGE_VERSION). */
+    version: { type: String, value: FUNCTIONAL_PAGE_VERSION },
+    currencyType: { type: String, value: 'CNY' },
+    disabled: Boolean,
+    /** Slot content replaces the amount instead of preceding it. */
+    customFace: Boolean,
+    /** Verb of the accessible label: `${label} ¥12.34`. */
+    label: { type: String, value: 'Pay' },
+  },
+  data: {
+    /** ready | busy | disabled | invalid */
+    state: 'invalid',
+    /** Covers the face and catches taps, so the navigator never starts a jump. */
+    guard: true,
+    faceText: '',
+    ariaLabel: '',
+    notice: '',
+    navArgs: null as FunctionalPageArgs | null,
+  },
 
   observers: {
     'fee, paymentArgs, version, currencyType, disabled, label'() {
@@ -75,15 +128,30 @@ Component({
   },
 
   lifetimes: {
+    created() {
+      runtimes.set(this, {
+        // Base library 2.22.1+: pay without the navigator (the navigator route is being retired).
+        pluginRoute: ask(
+          () => typeof wx.requestPluginPayment === 'function' && wx.canIUse('requestPluginPayment'),
+        ),
+        devtools: ask(
+          () =>
+            (typeof wx.getDeviceInfo === 'function' ? wx.getDeviceInfo() : wx.getSystemInfoSync())
+              .platform === 'devtools',
+        ),
+        attempt: 0,
+        leftPage: false,
+        timer: 0,
+        warned: '',
+        notice: '',
+      });
+    },
     attached() {
-      const runtime = runtimeOf(this);
-      runtime.pluginRoute = canRequestPluginPayment();
-      runtime.devtools = isDevTools();
       this.render();
     },
     detached() {
       const runtime = runtimeOf(this);
-      clearReturnTimer(runtime);
+      clearTimeout(runtime.timer);
       runtime.attempt = 0;
     },
   },
@@ -91,21 +159,22 @@ Component({
   pageLifetimes: {
     hide() {
       const runtime = runtimeOf(this);
-      if (runtime.attempt !== 0) runtime.leftPage = true;
+      if (runtime.attempt) runtime.leftPage = true;
     },
+    /**
+     * Base libraries before 2.4.1 fire nothing when the user just leaves the functional page:
+     * back on the host page with no result, release the button after a grace period. Every
+     * change of payment (begin, reset) clears this timer, so it only ever releases its own.
+     */
     show() {
       const runtime = runtimeOf(this);
-      if (runtime.attempt === 0 || !runtime.leftPage) return;
-      const attempt = runtime.attempt;
-      clearReturnTimer(runtime);
-      runtime.returnTimer = setTimeout(() => {
-        runtime.returnTimer = null;
-        if (runtime.attempt !== attempt) return;
+      if (!runtime.attempt || !runtime.leftPage) return;
+      clearTimeout(runtime.timer);
+      runtime.timer = setTimeout(() => {
         console.warn(
           '[pay-button] back on the page without a payment result from WeChat; the button is usable again. Ask your server for the order status.',
         );
-        runtime.attempt = 0;
-        this.render();
+        this.reset();
       }, RETURN_GRACE_MS);
     },
   },
@@ -118,104 +187,106 @@ Component({
   methods: {
     render() {
       const runtime = runtimeOf(this);
-      const inputs = {
-        fee: this.data.fee,
-        paymentArgs: this.data.paymentArgs,
-        version: this.data.version,
-        currencyType: this.data.currencyType,
-        disabled: this.data.disabled,
-        label: this.data.label,
-        busy: runtime.attempt !== 0,
-        pluginRoute: runtime.pluginRoute,
-        devtools: runtime.devtools,
-        notice: runtime.notice,
-      };
-      const check = checkInputs(inputs);
-      if (!check.ok && check.reason !== runtime.warned) {
-        runtime.warned = check.reason;
-        console.warn(`[pay-button] payment disabled: ${check.reason}`);
+      const { fee, paymentArgs, currencyType, disabled } = this.data;
+      const label = this.data.label.trim() || 'Pay';
+      const reason = problemWith(this.data);
+      if (reason !== runtime.warned) {
+        runtime.warned = reason;
+        if (reason) console.warn(`[pay-button] payment disabled: ${reason}`);
       }
-      if (check.ok) runtime.warned = '';
-      this.setData(derive(inputs, check));
+      const amount = reason ? '—' : formatFee(fee as number, currencyType as CurrencyType);
+      const state = reason ? 'invalid' : runtime.attempt ? 'busy' : disabled ? 'disabled' : 'ready';
+      this.setData({
+        state,
+        guard: state !== 'ready' || runtime.pluginRoute || runtime.devtools,
+        faceText: amount,
+        ariaLabel: reason
+          ? `${label}: unavailable, ${reason}`
+          : `${label} ${amount}${LABEL_SUFFIX[state as keyof typeof LABEL_SUFFIX]}`,
+        notice: reason ? `Payment unavailable: ${reason}` : runtime.notice,
+        navArgs: reason
+          ? null
+          : { fee: fee as number, paymentArgs: (paymentArgs as PaymentArgsLike | null) || {} },
+      });
     },
 
-    /** Reached only when no guard covers the face: navigator route, ready. The tap goes on to the navigator. */
+    /** Reached only when no guard covers the face (navigator route, ready): the tap goes on to the navigator. */
     onTap() {
-      if (this.data.state !== 'ready' || this.data.guard) return;
-      this.begin();
+      if (!this.data.guard) this.begin();
     },
 
     onGuardTap() {
-      if (this.data.state !== 'ready') return;
       const runtime = runtimeOf(this);
-      if (runtime.devtools) {
-        this.refuseInDevTools();
-        return;
-      }
-      if (runtime.pluginRoute) this.requestPluginPayment();
+      if (this.data.state !== 'ready') return;
+      if (runtime.devtools) this.refuseInDevTools();
+      else if (runtime.pluginRoute) this.requestPluginPayment();
     },
 
     begin(): number {
       const runtime = runtimeOf(this);
-      clearReturnTimer(runtime);
-      attempts += 1;
-      runtime.attempt = attempts;
+      clearTimeout(runtime.timer);
+      runtime.attempt = ++attempts;
       runtime.leftPage = false;
       this.render();
       return runtime.attempt;
     },
 
-    finish(attempt: number | null, outcome: Outcome) {
-      const runtime = runtimeOf(this);
-      // A late answer for a payment that was already released is still WeChat's truth: pass it on.
-      if (attempt === null || runtime.attempt === attempt) {
-        clearReturnTimer(runtime);
-        runtime.attempt = 0;
-        this.render();
-      }
-      this.triggerEvent(outcome.event, outcome.detail);
-    },
-
     reset() {
       const runtime = runtimeOf(this);
-      clearReturnTimer(runtime);
+      clearTimeout(runtime.timer);
       runtime.attempt = 0;
       this.render();
     },
 
+    /**
+     * WeChat's answer from either route → one host event; errMsg is passed on as WeChat wrote
+     * it, only a missing one gets a stand-in, and a failure that says cancel is a cancel.
+     * `attempt` (requestPluginPayment) releases the button only if that payment still holds it;
+     * a late answer for a payment already released is still WeChat's truth and is passed on.
+     */
+    finish(outcome: Outcome, detail: unknown, api: string, attempt?: number) {
+      if (!attempt || attempt === runtimeOf(this).attempt) this.reset();
+      const { errMsg, extraData } = (detail || {}) as { errMsg?: unknown; extraData?: unknown };
+      const out: PayButtonSuccessDetail = {
+        errMsg:
+          typeof errMsg === 'string' && errMsg ? errMsg : `${api}:${FALLBACK_ERRMSG[outcome]}`,
+      };
+      if (outcome === 'success' && isPlainObject(extraData)) out.extraData = extraData;
+      this.triggerEvent(outcome === 'fail' && CANCEL.test(out.errMsg) ? 'cancel' : outcome, out);
+    },
+
     requestPluginPayment() {
-      const args = this.data.navArgs;
-      if (args === null) return;
+      const { navArgs, version, currencyType } = this.data;
       const attempt = this.begin();
       let settled = false;
-      const settle = (outcome: Outcome) => {
+      // A client answering twice still gives the host one event.
+      const settle = (outcome: Outcome, res: unknown) => {
         if (settled) return;
         settled = true;
-        this.finish(attempt, outcome);
+        this.finish(outcome, res, 'requestPluginPayment', attempt);
       };
       try {
         wx.requestPluginPayment({
-          version: this.data.version as PayButtonVersion,
-          fee: args.fee,
-          paymentArgs: args.paymentArgs,
-          currencyType: this.data.currencyType,
-          success: (res) => settle(successOutcome(res, 'requestPluginPayment')),
-          fail: (res) => settle(failOutcome(res, 'requestPluginPayment')),
+          version: version as PayButtonVersion,
+          fee: (navArgs as FunctionalPageArgs).fee,
+          paymentArgs: (navArgs as FunctionalPageArgs).paymentArgs,
+          currencyType,
+          success: (res) => settle('success', res),
+          fail: (res) => settle('fail', res),
         });
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        settle({ event: 'fail', detail: { errMsg: `requestPluginPayment:fail ${reason}` } });
+        settle('fail', { errMsg: `requestPluginPayment:fail ${reason}` });
       }
     },
 
     refuseInDevTools() {
       const runtime = runtimeOf(this);
-      if (!runtime.devtoolsWarned) {
-        runtime.devtoolsWarned = true;
+      if (!runtime.notice) {
+        runtime.notice = DEVTOOLS_NOTICE;
         console.warn(`[pay-button] ${DEVTOOLS_NOTICE}`);
+        this.render();
       }
-      runtime.notice = DEVTOOLS_NOTICE;
-      this.render();
       try {
         wx.showModal({ title: 'Real device needed', content: DEVTOOLS_NOTICE, showCancel: false });
       } catch {
@@ -224,15 +295,9 @@ Component({
       this.triggerEvent('fail', { errMsg: DEVTOOLS_ERRMSG });
     },
 
-    // catch:, not bind:, so the navigator's own events never leak past the component.
-    onNavigatorSuccess(e: WechatMiniprogram.CustomEvent) {
-      this.finish(null, successOutcome(e.detail, 'requestPayment'));
-    },
-    onNavigatorFail(e: WechatMiniprogram.CustomEvent) {
-      this.finish(null, failOutcome(e.detail, 'requestPayment'));
-    },
-    onNavigatorCancel(e: WechatMiniprogram.CustomEvent) {
-      this.finish(null, cancelOutcome(e.detail, 'requestPayment'));
+    // catch:, not bind:, so the navigator's own success / fail / cancel never leak past the component.
+    onNavigator(e: WechatMiniprogram.CustomEvent) {
+      this.finish(e.type as Outcome, e.detail, 'requestPayment');
     },
   },
 });
