@@ -108,17 +108,19 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   // Graceful shutdown: requests already running finish, and their keep-alive connections are
   // released with the answer so close() does not wait on idle sockets; a request arriving on a
   // kept-alive connection meanwhile gets a 503 ApiError.
+  // The two per-request hooks take callbacks: an async hook costs a promise per request.
   let closing = false;
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    if (closing) throw new ApiFailure(503, 'INTERNAL', 'the server is shutting down');
+    done(closing ? new ApiFailure(503, 'INTERNAL', 'the server is shutting down') : undefined);
   });
   app.addHook('preClose', async () => {
     closing = true;
     base.server.closeIdleConnections();
   });
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   registerErrorHandling(base);
@@ -148,6 +150,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   const jobs = startJobs({ config, storage, orders, sessions, clock, logger });
   app.addHook('onClose', async () => {
     await jobs.stop();
+    ctx.pay.destroy();
+    sessions.close();
     if (ownsStorage) await storage.close();
   });
 

@@ -1,5 +1,6 @@
 /** code2Session: exchanges a `wx.login` code for the openid and session_key (server side only). */
 import type { Logger } from 'pino';
+import type { HttpClient } from './http-client';
 
 export interface Code2SessionResult {
   openid: string;
@@ -22,7 +23,8 @@ export class LoginError extends Error {
 const CODE_REFUSED = new Set([40029, 40163, 40226]);
 
 export async function code2Session(
-  opts: { baseUrl: string; appId: string; appSecret: string; timeoutMs: number; logger: Logger },
+  /** `http` is bound to the WeChat API base (api.weixin.qq.com or the sandbox). */
+  opts: { http: HttpClient; appId: string; appSecret: string; logger: Logger },
   code: string,
 ): Promise<Code2SessionResult> {
   const q = new URLSearchParams({
@@ -39,10 +41,10 @@ export async function code2Session(
     errmsg?: unknown;
   };
   try {
-    const res = await fetch(`${opts.baseUrl}/sns/jscode2session?${q.toString()}`, {
-      signal: AbortSignal.timeout(opts.timeoutMs),
+    const res = await opts.http.send('GET', `/sns/jscode2session?${q.toString()}`, {
+      Accept: 'application/json',
     });
-    body = (await res.json()) as typeof body;
+    body = JSON.parse(res.body.toString('utf8')) as typeof body;
   } catch (err) {
     // Never log the URL: it carries the app secret.
     opts.logger.warn(

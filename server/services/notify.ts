@@ -3,8 +3,11 @@
  * order, apply it once (dedupe by notification id + conditional update in one transaction),
  * commit, and only then say 204.
  */
-import type { OrderService } from './orders';
-import { TransactionMismatch } from './orders';
+import { sql } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
+import type { Database } from '../db/schema';
+import type { OrderRow, OrderService } from './orders';
+import { PAYABLE_INTO_PAID, TransactionMismatch, paidValues } from './orders';
 import type { ServiceContext } from './context';
 import { DecryptError, decryptResource } from '../wechatpay/aead';
 import type { Notification, RefundNotice, Transaction } from '../wechatpay/types';
@@ -103,8 +106,30 @@ export class NotifyService {
     if (typeof t?.out_trade_no !== 'string' || typeof t.trade_state !== 'string') {
       throw new NotifyFailure(400, 'transaction resource is incomplete');
     }
+    const { appId, mchId } = this.ctx.config;
+    if (
+      t.trade_state === 'SUCCESS' &&
+      t.appid === appId &&
+      t.mchid === mchId &&
+      typeof t.amount?.total === 'number'
+    ) {
+      await this.applySuccess(n, t, t.amount.total);
+      return;
+    }
     const row = await this.orders.find(t.out_trade_no);
     if (!row) throw new NotifyFailure(404, `unknown out_trade_no ${t.out_trade_no}`);
+    this.check(n, row, t);
+    if (t.trade_state !== 'SUCCESS') {
+      this.ctx.logger.info(
+        { id: n.id, orderNo: row.order_no, state: t.trade_state },
+        'non-success transaction notification',
+      );
+      return;
+    }
+    await this.applySuccess(n, t, row.total);
+  }
+
+  private check(n: Notification, row: OrderRow, t: Transaction): void {
     try {
       this.orders.checkTransaction(row, t);
     } catch (err) {
@@ -117,26 +142,82 @@ export class NotifyService {
       }
       throw err;
     }
-    if (t.trade_state !== 'SUCCESS') {
-      this.ctx.logger.info(
-        { id: n.id, orderNo: row.order_no, state: t.trade_state },
-        'non-success transaction notification',
-      );
-      return;
-    }
+  }
+
+  /**
+   * Atomically: record the notification id only if its order exists with this amount
+   * (INSERT … SELECT, duplicates do nothing), then the conditional update. Happy path: no read.
+   * When nothing was recorded, a read tells why (unknown order or mismatch: the same answers as
+   * the checks above, and nothing written; else a duplicate).
+   */
+  private async applySuccess(n: Notification, t: Transaction, total: number): Promise<void> {
+    const orderNo = t.out_trade_no;
     const now = this.ctx.clock.now();
-    await this.ctx.storage.db.transaction().execute(async (trx) => {
-      const inserted = await trx
+    const record = (db: QueryCreator<Database>) =>
+      db
         .insertInto('notifications')
-        .values({ id: n.id, event_type: n.event_type, order_no: row.order_no, received_at: now })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-        this.ctx.logger.info({ id: n.id, orderNo: row.order_no }, 'duplicate notification');
+        .columns(['id', 'event_type', 'order_no', 'received_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('orders')
+            .select([
+              eb.val(n.id).as('id'),
+              eb.val(n.event_type).as('event_type'),
+              'order_no',
+              sql<number>`cast(${now} as bigint)`.as('received_at'),
+            ])
+            .where('order_no', '=', orderNo)
+            .where('total', '=', total),
+        )
+        .onConflict((oc) => oc.column('id').doNothing());
+    const db = this.ctx.storage.db;
+    if (this.ctx.storage.dialect === 'postgres') {
+      // PostgreSQL: both writes in one statement (a data-modifying CTE is atomic on its own).
+      const r = await db
+        .with('ins', (qb) => record(qb).returning('order_no'))
+        .with('upd', (qb) =>
+          qb
+            .updateTable('orders')
+            .set(paidValues(t, now))
+            .where('order_no', 'in', (eb) => eb.selectFrom('ins').select('ins.order_no'))
+            .where('status', 'in', PAYABLE_INTO_PAID)
+            .returning('order_no'),
+        )
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('ins')
+            .select((e) => e.fn.countAll<number>().as('c'))
+            .as('inserted'),
+          eb
+            .selectFrom('upd')
+            .select((e) => e.fn.countAll<number>().as('c'))
+            .as('updated'),
+        ])
+        .executeTakeFirstOrThrow();
+      if (Number(r.inserted) === 1) {
+        if (Number(r.updated) === 1) this.orders.paidLog(orderNo, t);
         return;
       }
-      await this.orders.markPaid(row.order_no, t, now, trx);
+      await this.notRecorded(n, t, db);
+      return;
+    }
+    // SQLite: one transaction, no read on the happy path.
+    await db.transaction().execute(async (trx) => {
+      const inserted = await record(trx).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+        await this.notRecorded(n, t, trx);
+        return;
+      }
+      await this.orders.markPaid(orderNo, t, now, trx);
     });
+  }
+
+  /** Nothing was recorded: an unknown order (404), a mismatch (400), or a duplicate (fine). */
+  private async notRecorded(n: Notification, t: Transaction, db: Kysely<Database>): Promise<void> {
+    const row = await this.orders.find(t.out_trade_no, db);
+    if (!row) throw new NotifyFailure(404, `unknown out_trade_no ${t.out_trade_no}`);
+    this.check(n, row, t);
+    this.ctx.logger.info({ id: n.id, orderNo: row.order_no }, 'duplicate notification');
   }
 
   private async onRefund(n: Notification, r: RefundNotice): Promise<void> {

@@ -64,12 +64,8 @@ export class OrderService {
     return this.ctx.storage.db;
   }
 
-  async find(orderNo: string): Promise<OrderRow | undefined> {
-    return this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('order_no', '=', orderNo)
-      .executeTakeFirst();
+  async find(orderNo: string, db = this.db): Promise<OrderRow | undefined> {
+    return db.selectFrom('orders').selectAll().where('order_no', '=', orderNo).executeTakeFirst();
   }
 
   async get(orderNo: string): Promise<OrderRow> {
@@ -157,6 +153,29 @@ export class OrderService {
   }
 
   async pay(orderNo: string, openid: string): Promise<RequestPaymentArgs> {
+    const now = this.ctx.clock.now();
+    // The first pay, in one statement: bind a payable, unbound order and read it back. Anything
+    // else (bound already, not payable, unknown) is sorted out from a plain read below.
+    let row = await this.db
+      .updateTable('orders')
+      .set({ openid, updated_at: now })
+      .where('order_no', '=', orderNo)
+      .where('openid', 'is', null)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) row = await this.bindSlow(orderNo, openid);
+    const prepayId = await this.ensurePrepay(row);
+    return buildRequestPaymentArgs({
+      appId: this.ctx.config.appId,
+      prepayId,
+      privateKey: this.ctx.merchantKey,
+      timestamp: Date.now() / 1000,
+    });
+  }
+
+  private async bindSlow(orderNo: string, openid: string): Promise<OrderRow> {
     let row = await this.get(orderNo);
     this.assertViewer(row, openid);
     this.assertPayable(row);
@@ -171,13 +190,7 @@ export class OrderService {
       // Another payer bound it between our read and our update.
       this.assertViewer(row, openid);
     }
-    const prepayId = await this.ensurePrepay(row);
-    return buildRequestPaymentArgs({
-      appId: this.ctx.config.appId,
-      prepayId,
-      privateKey: this.ctx.merchantKey,
-      timestamp: Date.now() / 1000,
-    });
+    return row;
   }
 
   private assertPayable(row: OrderRow): void {
@@ -289,20 +302,42 @@ export class OrderService {
     return this.get(orderNo);
   }
 
-  /** Applies WeChat's account of a payment after checking it is about this order. */
-  async applyTransaction(row: OrderRow, t: Transaction): Promise<void> {
+  /**
+   * Applies WeChat's account of a payment after checking it is about this order, and says which
+   * way it went.
+   */
+  async applyTransaction(
+    row: OrderRow,
+    t: Transaction,
+    at?: number,
+  ): Promise<'closed' | 'paid' | 'pending'> {
     this.checkTransaction(row, t);
-    const now = this.ctx.clock.now();
+    const now = at ?? this.ctx.clock.now();
     if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
       await this.markPaid(row.order_no, t, now);
-    } else if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
-      await this.db
-        .updateTable('orders')
-        .set({ status: 'closed', updated_at: now })
-        .where('order_no', '=', row.order_no)
-        .where('status', '=', 'pending')
-        .execute();
+      return 'paid';
     }
+    if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
+      await this.closePending(row.order_no, now);
+      return 'closed';
+    }
+    return 'pending';
+  }
+
+  /** pending → closed; a no-op once the order has moved on (a payment landed meanwhile). */
+  private async closePending(
+    orderNo: string,
+    now: number,
+    only: { withoutPrepay?: boolean } = {},
+  ): Promise<boolean> {
+    let q = this.db
+      .updateTable('orders')
+      .set({ status: 'closed', updated_at: now })
+      .where('order_no', '=', orderNo)
+      .where('status', '=', 'pending');
+    if (only.withoutPrepay) q = q.where('prepay_id', 'is', null);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   checkTransaction(row: OrderRow, t: Transaction): void {
@@ -323,35 +358,27 @@ export class OrderService {
 
   /** A payment that raced a close still wins: closed → paid is allowed, paid twice is a no-op. */
   async markPaid(orderNo: string, t: Transaction, now: number, db = this.db): Promise<boolean> {
-    const paidAt = t.success_time ? Date.parse(t.success_time) : NaN;
     const r = await db
       .updateTable('orders')
-      .set({
-        status: 'paid',
-        transaction_id: t.transaction_id ?? null,
-        paid_at: Number.isFinite(paidAt) ? paidAt : now,
-        updated_at: now,
-      })
+      .set(paidValues(t, now))
       .where('order_no', '=', orderNo)
-      .where('status', 'in', ['pending', 'closed'])
+      .where('status', 'in', PAYABLE_INTO_PAID)
       .executeTakeFirst();
     const changed = Number(r.numUpdatedRows) === 1;
-    if (changed) this.ctx.logger.info({ orderNo, transactionId: t.transaction_id }, 'order paid');
+    if (changed) this.paidLog(orderNo, t);
     return changed;
+  }
+
+  paidLog(orderNo: string, t: Transaction): void {
+    this.ctx.logger.info({ orderNo, transactionId: t.transaction_id }, 'order paid');
   }
 
   /** Close flow for an expired pending order: close through WeChat, then query to confirm. */
   async closeExpired(row: OrderRow): Promise<'closed' | 'paid' | 'pending'> {
     const now = this.ctx.clock.now();
     if (row.prepay_id === null) {
-      const r = await this.db
-        .updateTable('orders')
-        .set({ status: 'closed', updated_at: now })
-        .where('order_no', '=', row.order_no)
-        .where('status', '=', 'pending')
-        .where('prepay_id', 'is', null)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1 ? 'closed' : 'pending';
+      const closed = await this.closePending(row.order_no, now, { withoutPrepay: true });
+      return closed ? 'closed' : 'pending';
     }
     try {
       await this.ctx.pay.close(row.order_no);
@@ -364,31 +391,12 @@ export class OrderService {
       t = await this.ctx.pay.queryByOutTradeNo(row.order_no);
     } catch (err) {
       if (err instanceof WechatPayError && err.verified && err.status === 404) {
-        await this.db
-          .updateTable('orders')
-          .set({ status: 'closed', updated_at: now })
-          .where('order_no', '=', row.order_no)
-          .where('status', '=', 'pending')
-          .execute();
+        await this.closePending(row.order_no, now);
         return 'closed';
       }
       throw err;
     }
-    this.checkTransaction(row, t);
-    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
-      await this.markPaid(row.order_no, t, now);
-      return 'paid';
-    }
-    if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
-      await this.db
-        .updateTable('orders')
-        .set({ status: 'closed', updated_at: now })
-        .where('order_no', '=', row.order_no)
-        .where('status', '=', 'pending')
-        .execute();
-      return 'closed';
-    }
-    return 'pending';
+    return this.applyTransaction(row, t, now);
   }
 
   async refund(
@@ -513,6 +521,23 @@ export class OrderService {
       return true;
     });
   }
+}
+
+/** The states a payment may move to paid (a payment that raced a close still wins). */
+export const PAYABLE_INTO_PAID: ('pending' | 'closed')[] = ['pending', 'closed'];
+
+/** The columns a payment sets: what markPaid and the notification fast path both write. */
+export function paidValues(
+  t: Transaction,
+  now: number,
+): { status: 'paid'; transaction_id: string | null; paid_at: number; updated_at: number } {
+  const paidAt = t.success_time ? Date.parse(t.success_time) : NaN;
+  return {
+    status: 'paid',
+    transaction_id: t.transaction_id ?? null,
+    paid_at: Number.isFinite(paidAt) ? paidAt : now,
+    updated_at: now,
+  };
 }
 
 export function refundStatusName(s: RefundStatus): RefundResponse['status'] {

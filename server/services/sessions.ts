@@ -2,13 +2,28 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SessionResponse } from '../../typings/api';
 import { ApiFailure } from '../errors';
+import { HttpClient } from '../http-client';
 import { LoginError, code2Session } from '../login';
 import type { ServiceContext } from './context';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export class SessionService {
-  constructor(private readonly ctx: ServiceContext) {}
+  private readonly wechatApi: HttpClient;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.wechatApi = new HttpClient({
+      baseUrl: ctx.config.wechatApiBase,
+      timeoutMs: ctx.config.wechatTimeoutMs,
+      maxSockets: 16,
+      maxResponseBytes: 64 * 1024,
+    });
+  }
+
+  /** Closes the pooled connections to the WeChat API. */
+  close(): void {
+    this.wechatApi.close();
+  }
 
   async login(code: string): Promise<SessionResponse> {
     const { config, logger } = this.ctx;
@@ -16,10 +31,9 @@ export class SessionService {
     try {
       result = await code2Session(
         {
-          baseUrl: config.wechatApiBase,
+          http: this.wechatApi,
           appId: config.appId,
           appSecret: config.appSecret,
-          timeoutMs: config.wechatTimeoutMs,
           logger,
         },
         code,

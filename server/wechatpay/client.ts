@@ -1,12 +1,15 @@
 /**
- * WeChat Pay v3 client on fetch: signs each attempt, verifies every response it trusts, logs
- * WeChat's Request-ID, times out, and retries with identical parameters on 5xx/429/network
- * errors only (never on 4xx: those are answers).
+ * WeChat Pay v3 client over node:http(s) with a keep-alive agent (`../http-client`): signs each
+ * attempt, verifies every response it trusts over the exact bytes received, logs WeChat's
+ * Request-ID, times out each attempt, and retries with identical parameters on 5xx/429/network
+ * errors only (never on 4xx: those are answers; never on an oversized answer).
  */
 import { createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
+import { HttpClient, ResponseTooLarge, headerOf } from '../http-client';
+import type { HttpResponse } from '../http-client';
 import { signRequest } from './sign';
 import type { JsapiOrderRequest, Refund, RefundRequestBody, Transaction } from './types';
 import { SignatureError, signatureHeaders, verifySignature } from './verify';
@@ -25,6 +28,10 @@ export interface WechatPayClientOptions {
   retries: number;
   /** Base of the exponential backoff between attempts. */
   retryDelayMs?: number;
+  /** Sockets open to WeChat Pay at once (default 64). */
+  maxSockets?: number;
+  /** Larger answers fail without a retry (default 1 MiB). */
+  maxResponseBytes?: number;
 }
 
 /** A failure talking to WeChat Pay: `status` 0 for network errors and timeouts. */
@@ -41,17 +48,27 @@ export class WechatPayError extends Error {
   }
 }
 
-interface RawResponse {
-  status: number;
-  body: Buffer;
-  headers: Headers;
-}
+type RawResponse = HttpResponse;
+
+const USER_AGENT = 'wechat-plugin-pay-server/0.1';
 
 export class WechatPayClient {
   private readonly retryDelayMs: number;
+  private readonly http: HttpClient;
 
   constructor(private readonly o: WechatPayClientOptions) {
     this.retryDelayMs = o.retryDelayMs ?? 200;
+    this.http = new HttpClient({
+      baseUrl: o.baseUrl,
+      timeoutMs: o.timeoutMs,
+      maxSockets: o.maxSockets,
+      maxResponseBytes: o.maxResponseBytes,
+    });
+  }
+
+  /** Closes the pooled connections (the app calls it on shutdown). */
+  destroy(): void {
+    this.http.close();
   }
 
   static privateKey(pem: string): KeyObject {
@@ -129,7 +146,7 @@ export class WechatPayClient {
       try {
         res = await this.send(method, pathWithQuery, body);
       } catch (err) {
-        if (attempt < this.o.retries) {
+        if (attempt < this.o.retries && !(err instanceof ResponseTooLarge)) {
           await this.backoff(attempt++);
           continue;
         }
@@ -142,7 +159,7 @@ export class WechatPayClient {
           false,
         );
       }
-      const requestId = res.headers.get('request-id') ?? undefined;
+      const requestId = headerOf(res.headers, 'request-id');
       if ((res.status >= 500 || res.status === 429) && attempt < this.o.retries) {
         this.o.logger.warn(
           { requestId, status: res.status, attempt },
@@ -206,7 +223,7 @@ export class WechatPayClient {
   private verify(res: RawResponse): { ok: true } | { ok: false; reason: string } {
     try {
       verifySignature({
-        headers: signatureHeaders((n) => res.headers.get(n)),
+        headers: signatureHeaders((n) => headerOf(res.headers, n)),
         body: res.body,
         keys: this.o.platformKeys,
         now: Math.floor(this.o.wallClock.now() / 1000),
@@ -229,29 +246,32 @@ export class WechatPayClient {
       timestamp: this.o.wallClock.now() / 1000,
     });
     const started = Date.now();
-    const res = await fetch(this.o.baseUrl + pathWithQuery, {
+    const res = await this.http.send(
       method,
-      headers: {
-        Authorization: authorization,
-        Accept: 'application/json',
-        'User-Agent': 'wechat-plugin-pay-server/0.1',
-        ...(method === 'GET' ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: method === 'GET' ? undefined : body,
-      signal: AbortSignal.timeout(this.o.timeoutMs),
-    });
-    const buf = Buffer.from(await res.arrayBuffer());
-    this.o.logger.info(
-      {
-        requestId: res.headers.get('request-id') ?? undefined,
-        method,
-        path: stripQuery(pathWithQuery),
-        status: res.status,
-        ms: Date.now() - started,
-      },
-      'WeChat Pay call',
+      pathWithQuery,
+      method === 'GET'
+        ? { Authorization: authorization, Accept: 'application/json', 'User-Agent': USER_AGENT }
+        : {
+            Authorization: authorization,
+            Accept: 'application/json',
+            'User-Agent': USER_AGENT,
+            'Content-Type': 'application/json',
+          },
+      method === 'GET' ? undefined : body,
     );
-    return { status: res.status, body: buf, headers: res.headers };
+    if (this.o.logger.isLevelEnabled('info')) {
+      this.o.logger.info(
+        {
+          requestId: headerOf(res.headers, 'request-id'),
+          method,
+          path: stripQuery(pathWithQuery),
+          status: res.status,
+          ms: Date.now() - started,
+        },
+        'WeChat Pay call',
+      );
+    }
+    return res;
   }
 
   private backoff(attempt: number): Promise<void> {

@@ -2,7 +2,7 @@
  * The real server against the real sandbox over HTTP: login, create, pay, cashier, notify,
  * query, close, refund, and the error paths in between.
  */
-import { createPrivateKey, createSign, randomBytes, createCipheriv } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../helpers/stack';
@@ -14,12 +14,14 @@ import {
   clearFaults,
   createOrder,
   faults,
+  forgeNotification,
   loginCode,
   pay,
   session,
   storedStatus,
   waitFor,
 } from './http';
+import type { ForgeOptions } from './http';
 
 let stack: Stack;
 
@@ -311,62 +313,7 @@ describe('WeChat Pay failures', () => {
 });
 
 describe('notifications', () => {
-  const platformKey = () =>
-    createPrivateKey(readFileSync(join(stack.credentialsDir, 'sandbox', 'pub_key_private.pem')));
-
-  function forge(opts: {
-    resource: Record<string, unknown>;
-    id?: string;
-    key?: ReturnType<typeof createPrivateKey>;
-    serial?: string;
-    timestamp?: number;
-    signature?: string;
-    apiV3Key?: string;
-  }): { headers: Record<string, string>; raw: string } {
-    const nonce = randomBytes(6).toString('hex');
-    const cipher = createCipheriv(
-      'aes-256-gcm',
-      Buffer.from(opts.apiV3Key ?? stack.config.apiV3Key),
-      Buffer.from(nonce),
-    );
-    cipher.setAAD(Buffer.from('transaction'));
-    const ct = Buffer.concat([
-      cipher.update(JSON.stringify(opts.resource)),
-      cipher.final(),
-      cipher.getAuthTag(),
-    ]);
-    const raw = JSON.stringify({
-      id: opts.id ?? randomBytes(8).toString('hex'),
-      create_time: new Date().toISOString(),
-      resource_type: 'encrypt-resource',
-      event_type: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
-      resource: {
-        original_type: 'transaction',
-        algorithm: 'AEAD_AES_256_GCM',
-        ciphertext: ct.toString('base64'),
-        associated_data: 'transaction',
-        nonce,
-      },
-    });
-    const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
-    const wnonce = randomBytes(16).toString('hex');
-    const signature =
-      opts.signature ??
-      createSign('RSA-SHA256')
-        .update(`${ts}\n${wnonce}\n${raw}\n`)
-        .sign(opts.key ?? platformKey(), 'base64');
-    return {
-      raw,
-      headers: {
-        'content-type': 'application/json',
-        'wechatpay-timestamp': ts,
-        'wechatpay-nonce': wnonce,
-        'wechatpay-signature': signature,
-        'wechatpay-serial': opts.serial ?? stack.sandbox.credentials.platformPublicKeyId,
-      },
-    };
-  }
+  const forge = (opts: ForgeOptions) => forgeNotification(stack, opts);
 
   const post = (n: { headers: Record<string, string>; raw: string }) =>
     call<{ code: string; message: string }>(url('/api/pay/notify'), {

@@ -1,4 +1,8 @@
 /** Small real-HTTP helpers for the server flow tests (fetch against the running stack). */
+import { createCipheriv, createPrivateKey, createSign, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Stack } from '../helpers/stack';
 import type { Order, SessionResponse } from '../../typings/api';
 import type { RequestPaymentArgs } from '../../typings/payment';
@@ -118,4 +122,68 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error('waitFor: timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface ForgeOptions {
+  resource: Record<string, unknown>;
+  id?: string;
+  key?: KeyObject;
+  serial?: string;
+  timestamp?: number;
+  signature?: string;
+  apiV3Key?: string;
+}
+
+/**
+ * A TRANSACTION.SUCCESS notification built here from the documented rules (AES-256-GCM resource,
+ * RSA-SHA256 over timestamp, nonce and body), signed by default with the sandbox's platform key.
+ */
+export function forgeNotification(
+  stack: Stack,
+  opts: ForgeOptions,
+): { headers: Record<string, string>; raw: string } {
+  const nonce = randomBytes(6).toString('hex');
+  const cipher = createCipheriv(
+    'aes-256-gcm',
+    Buffer.from(opts.apiV3Key ?? stack.config.apiV3Key),
+    Buffer.from(nonce),
+  );
+  cipher.setAAD(Buffer.from('transaction'));
+  const ct = Buffer.concat([
+    cipher.update(JSON.stringify(opts.resource)),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
+  const raw = JSON.stringify({
+    id: opts.id ?? randomBytes(8).toString('hex'),
+    create_time: new Date().toISOString(),
+    resource_type: 'encrypt-resource',
+    event_type: 'TRANSACTION.SUCCESS',
+    summary: '支付成功',
+    resource: {
+      original_type: 'transaction',
+      algorithm: 'AEAD_AES_256_GCM',
+      ciphertext: ct.toString('base64'),
+      associated_data: 'transaction',
+      nonce,
+    },
+  });
+  const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const wnonce = randomBytes(16).toString('hex');
+  const key =
+    opts.key ??
+    createPrivateKey(readFileSync(join(stack.credentialsDir, 'sandbox', 'pub_key_private.pem')));
+  const signature =
+    opts.signature ??
+    createSign('RSA-SHA256').update(`${ts}\n${wnonce}\n${raw}\n`).sign(key, 'base64');
+  return {
+    raw,
+    headers: {
+      'content-type': 'application/json',
+      'wechatpay-timestamp': ts,
+      'wechatpay-nonce': wnonce,
+      'wechatpay-signature': signature,
+      'wechatpay-serial': opts.serial ?? stack.sandbox.credentials.platformPublicKeyId,
+    },
+  };
 }

@@ -14,7 +14,17 @@ import type { RequestPaymentArgs } from '../../typings/payment';
 import { startStack } from '../helpers/stack';
 import type { Stack } from '../helpers/stack';
 import type { RefundResponse } from '../../typings/api';
-import { call, cashier, createOrder, faults, pay, session, storedStatus, waitFor } from './http';
+import {
+  call,
+  cashier,
+  createOrder,
+  faults,
+  forgeNotification,
+  pay,
+  session,
+  storedStatus,
+  waitFor,
+} from './http';
 import { postgresUnavailable, startPostgres } from './postgres';
 import type { TestPostgres } from './postgres';
 
@@ -176,6 +186,101 @@ describe.each(kinds)('%s', (kind) => {
       expect(refund.status).toBe(200);
       expect(refund.body.amount).toBe(o.total);
       await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'refunded', 10_000);
+    });
+
+    it('records each notification once and pays once, whatever arrives in which order', async () => {
+      const db = stack.server.storage.db;
+      const post = (n: { headers: Record<string, string>; raw: string }) =>
+        call<{ code: string; message: string }>(`${stack.serverUrl}/api/pay/notify`, {
+          method: 'POST',
+          raw: n.raw,
+          headers: n.headers,
+        });
+      const recorded = async (orderNo: string) =>
+        (
+          await db
+            .selectFrom('notifications')
+            .select('id')
+            .where('order_no', '=', orderNo)
+            .execute()
+        )
+          .map((r) => r.id)
+          .sort();
+      const orderRow = (orderNo: string) =>
+        db
+          .selectFrom('orders')
+          .selectAll()
+          .where('order_no', '=', orderNo)
+          .executeTakeFirstOrThrow();
+      const txn = (
+        orderNo: string,
+        total: number,
+        transactionId = '4200000000000000000000000777',
+      ) => ({
+        appid: stack.config.appId,
+        mchid: stack.config.mchId,
+        out_trade_no: orderNo,
+        transaction_id: transactionId,
+        trade_state: 'SUCCESS',
+        success_time: '2026-11-23T10:00:00+08:00',
+        amount: { total, payer_total: total, currency: 'CNY' },
+        payer: { openid: 'o-any' },
+      });
+
+      const a = await createOrder(stack);
+      const first = forgeNotification(stack, {
+        id: `${kind}-n-a1`,
+        resource: txn(a.orderNo, a.total),
+      });
+      // Concurrent deliveries of one notification: all answered 204, one record, one payment.
+      const answers = await Promise.all(Array.from({ length: 5 }, () => post(first)));
+      expect(answers.map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
+      expect(await recorded(a.orderNo)).toEqual([`${kind}-n-a1`]);
+      const paid = await orderRow(a.orderNo);
+      expect(paid).toMatchObject({
+        status: 'paid',
+        transaction_id: '4200000000000000000000000777',
+        paid_at: Date.parse('2026-11-23T10:00:00+08:00'),
+      });
+      // Another notification id for the order already paid: recorded, the order untouched.
+      const again = forgeNotification(stack, {
+        id: `${kind}-n-a2`,
+        resource: txn(a.orderNo, a.total, '4200000000000000000000000888'),
+      });
+      expect((await post(again)).status).toBe(204);
+      expect(await recorded(a.orderNo)).toEqual([`${kind}-n-a1`, `${kind}-n-a2`]);
+      expect(await orderRow(a.orderNo)).toEqual(paid);
+
+      // Wrong amount, and an unknown order: refused, nothing recorded, nothing changed.
+      const b = await createOrder(stack);
+      const wrong = forgeNotification(stack, {
+        id: `${kind}-n-b1`,
+        resource: txn(b.orderNo, b.total + 1),
+      });
+      expect((await post(wrong)).status).toBe(400);
+      expect((await post(wrong)).status).toBe(400);
+      expect(await recorded(b.orderNo)).toEqual([]);
+      expect((await orderRow(b.orderNo)).status).toBe('pending');
+      const unknown = forgeNotification(stack, {
+        id: `${kind}-n-x1`,
+        resource: txn('WP20990101UNKNOWN0001', 100),
+      });
+      expect((await post(unknown)).status).toBe(404);
+      expect(
+        await db
+          .selectFrom('notifications')
+          .select('id')
+          .where('id', '=', `${kind}-n-x1`)
+          .execute(),
+      ).toEqual([]);
+      // The right amount afterwards still pays it.
+      const right = forgeNotification(stack, {
+        id: `${kind}-n-b2`,
+        resource: txn(b.orderNo, b.total),
+      });
+      expect((await post(right)).status).toBe(204);
+      expect((await orderRow(b.orderNo)).status).toBe('paid');
+      expect(await recorded(b.orderNo)).toEqual([`${kind}-n-b2`]);
     });
 
     it('the background query job settles a lost notification by itself', async () => {
