@@ -96,6 +96,11 @@ export function errorFromResponse(response: HttpResponse): HttpError {
   return new HttpError('http', `The server answered HTTP ${response.status}.`, response.status);
 }
 
+/** A definite no about an order (not found, or another payer's): asking again cannot change it. */
+export function isFinalRefusal(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 403 || error.status === 404);
+}
+
 /** Words a shopper can act on; the server's own message stays in logs. */
 export function describeError(error: unknown): string {
   if (!(error instanceof HttpError)) return 'Something went wrong. Please try again.';

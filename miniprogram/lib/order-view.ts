@@ -17,7 +17,6 @@ export interface OrderView {
   lines: LineView[];
   goods: string;
   shipping: string;
-  shippingFree: boolean;
   discount: string;
   hasDiscount: boolean;
   total: string;
@@ -40,7 +39,6 @@ export function orderView(order: Order): OrderView {
     })),
     goods: formatPrice(b.goods),
     shipping: b.shipping === 0 ? 'Free' : formatPrice(b.shipping),
-    shippingFree: b.shipping === 0,
     discount: formatDiscount(b.discount),
     hasDiscount: b.discount !== 0,
     total: formatPrice(order.total),

@@ -112,6 +112,8 @@ function queryString(data: Record<string, unknown>): string {
 /** WeChat's public errno values: 5 = timed out, 600001 = network error. */
 const ERRNO_TIMEOUT = 5;
 const ERRNO_NETWORK = 600001;
+/** How long the sandbox may take to mint a login code; wx.login's `timeout` can only shorten it. */
+const MINT_TIMEOUT_MS = 10_000;
 
 const WINDOW = {
   pixelRatio: 3,
@@ -172,12 +174,16 @@ export function createWx(options: CreateWxOptions) {
     state.roundTripsByUrl[key] = (state.roundTripsByUrl[key] ?? 0) + 1;
   }
 
-  async function mintCode(purpose: RoundTripPurpose): Promise<string> {
+  async function mintCode(purpose: RoundTripPurpose, timeoutMs = MINT_TIMEOUT_MS): Promise<string> {
     const url = `${sandboxUrl}/sandbox/login-code`;
     count('POST', url, purpose);
     const body: Record<string, string> = { user: state.user };
     if (state.appid !== undefined) body.appid = state.appid;
-    const minted = await postJson<{ code: string; openid: string }>(url, body);
+    const minted = await postJson<{ code: string; openid: string }>(
+      url,
+      body,
+      Math.min(timeoutMs, MINT_TIMEOUT_MS),
+    );
     state.openid = minted.openid;
     return minted.code;
   }
@@ -195,18 +201,10 @@ export function createWx(options: CreateWxOptions) {
     },
 
     login(option: WechatMiniprogram.LoginOption = {}): void {
-      const timeoutMs = option.timeout ?? networkTimeoutMs;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HttpFailure('timeout', 'timeout')), timeoutMs);
-      });
-      Promise.race([mintCode('login'), timeout]).then(
-        (code) => {
-          clearTimeout(timer);
-          succeed(option, { code, errMsg: 'login:ok' });
-        },
+      // The HTTP client's own timeout, not a race: a lost race would leave the request open.
+      mintCode('login', option.timeout ?? networkTimeoutMs).then(
+        (code) => succeed(option, { code, errMsg: 'login:ok' }),
         (err: unknown) => {
-          clearTimeout(timer);
           const reason = err instanceof Error ? err.message : String(err);
           failWith(option, { errMsg: `login:fail ${reason}`, errno: ERRNO_NETWORK });
         },

@@ -16,8 +16,8 @@ import { createOrder, getCatalog, getOrder, isOrderNo } from '../../lib/api';
 import type { Cart } from '../../lib/cart';
 import { REMARK_MAX_LENGTH, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
-import { spokenDuration, startCountdown } from '../../lib/countdown';
-import { HttpError, describeError } from '../../lib/http';
+import { formatMmSs, remainingMs, spokenDuration, startCountdown } from '../../lib/countdown';
+import { HttpError, describeError, isFinalRefusal } from '../../lib/http';
 import { bottomInsetPx } from '../../lib/layout';
 import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
 import { isPayable } from '../../lib/order-status';
@@ -41,6 +41,8 @@ interface PageState {
   countdown: Countdown | undefined;
   /** Bumped on every load so an answer to an older request is ignored. */
   generation: number;
+  /** The re-read in flight, if any (see `refresh`). */
+  rereading: Promise<void> | undefined;
   unloaded: boolean;
   /**
    * Set once the page redirects: the pay-button's success and an `onShow` re-read that finds the
@@ -62,6 +64,7 @@ function stateOf(page: object): PageState {
       clockOffsetMs: 0,
       countdown: undefined,
       generation: 0,
+      rereading: undefined,
       unloaded: false,
       leaving: false,
     };
@@ -89,12 +92,26 @@ function cartOf(order: Order): Cart {
   };
 }
 
+/** Past its expiry (or closed): the countdown says so and the pay-button is off. */
+const EXPIRED = {
+  expired: true,
+  payDisabled: true,
+  countdownText: 'expired',
+  countdownLabel: 'This order has expired',
+};
+
+/** The countdown's fields with `ms` left (0: expired). */
+function countdownData(ms: number) {
+  return ms > 0
+    ? { countdownText: formatMmSs(ms), countdownLabel: `Pay within ${spokenDuration(ms)}` }
+    : EXPIRED;
+}
+
 const emptyView: OrderView = {
   orderNo: '',
   lines: [],
   goods: '',
   shipping: '',
-  shippingFree: false,
   discount: '',
   hasDiscount: false,
   total: '',
@@ -206,7 +223,13 @@ Component({
       state.clockOffsetMs = clockOffsetMs;
       state.cart ??= cartOf(order);
       const view = orderView(order);
-      const payable = isPayable(order, Date.now() + clockOffsetMs);
+      const expiresAtMs = Date.parse(order.expiresAt);
+      const nowMs = Date.now() + clockOffsetMs;
+      const left = isPayable(order, nowMs) ? remainingMs(expiresAtMs, nowMs) : 0;
+      state.countdown?.stop();
+      state.countdown = undefined;
+      // The first countdown text comes with the order, in one setData: the countdown's first
+      // tick then finds it already shown.
       this.setData({
         phase: 'ready',
         view,
@@ -215,34 +238,38 @@ Component({
         remarkEditable: !state.orderNo,
         fee: order.total,
         paymentArgs: { orderNo: order.orderNo },
-        expired: !payable,
-        payDisabled: !payable,
-        countdownText: payable ? '' : 'expired',
-        countdownLabel: payable ? '' : 'This order has expired',
+        expired: false,
+        payDisabled: false,
+        ...countdownData(left),
       });
-      state.countdown?.stop();
-      state.countdown = undefined;
-      if (!payable) return;
-      state.countdown = startCountdown(Date.parse(order.expiresAt), clockOffsetMs, (tick) => {
+      if (left === 0) return;
+      state.countdown = startCountdown(expiresAtMs, clockOffsetMs, (tick) => {
         if (state.unloaded) return;
-        if (tick.expired) {
-          this.setData({
-            expired: true,
-            payDisabled: true,
-            countdownText: 'expired',
-            countdownLabel: 'This order has expired',
-          });
-        } else if (tick.text !== this.data.countdownText) {
-          this.setData({
-            countdownText: tick.text,
-            countdownLabel: `Pay within ${spokenDuration(tick.remainingMs)}`,
-          });
+        if (tick.expired || tick.text !== this.data.countdownText) {
+          this.setData(countdownData(tick.remainingMs));
         }
       });
     },
 
+    /**
+     * Re-reads the shown order. Coming back from WeChat's payment page brings both `onShow` and
+     * the pay-button's `fail`: a re-read already in flight serves both.
+     */
+    refresh(): Promise<void> {
+      const state = stateOf(this);
+      if (!state.rereading) {
+        const done = this.reread();
+        state.rereading = done;
+        const clear = (): void => {
+          if (state.rereading === done) state.rereading = undefined;
+        };
+        done.then(clear, clear);
+      }
+      return state.rereading;
+    },
+
     /** Re-reads the shown order from the server without leaving the ready state. */
-    async refresh(): Promise<void> {
+    async reread(): Promise<void> {
       const state = stateOf(this);
       const order = state.order;
       if (!order) return;
@@ -254,7 +281,7 @@ Component({
         if (generation !== state.generation || state.unloaded) return;
         // A definite "not yours" / "gone" must not leave the order on screen; anything else
         // (network, timeout) keeps what is shown and the next tap or visit asks again.
-        if (error instanceof HttpError && (error.status === 403 || error.status === 404)) {
+        if (isFinalRefusal(error)) {
           state.countdown?.stop();
           state.order = undefined;
           this.setData({

@@ -5,7 +5,7 @@
  */
 import type { Order } from '../../../typings';
 import { getOrder, isOrderNo } from '../../lib/api';
-import { HttpError, describeError } from '../../lib/http';
+import { describeError, isFinalRefusal } from '../../lib/http';
 import { bottomInsetPx } from '../../lib/layout';
 import { SHOP_HOME_URL, confirmPageUrl, queryParam, redirect } from '../../lib/navigation';
 import type { ClientOutcome, ResultState } from '../../lib/order-status';
@@ -122,11 +122,8 @@ Component({
       const settled =
         resultState !== undefined && (isFinal(resultState) || resultState === 'unpaid');
       if (settled) return;
-      // A definite "no" from the server (unknown order, not yours) will not change by waiting.
-      const permanent =
-        failure instanceof HttpError && (failure.status === 404 || failure.status === 403);
       const delay = pollPolicy.delaysMs[attempt];
-      if (permanent || delay === undefined) {
+      if (isFinalRefusal(failure) || delay === undefined) {
         if (order) {
           this.setData({ phase: 'still-confirming', ...STILL_CONFIRMING, refreshing: false });
         } else {
