@@ -18,6 +18,16 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 type Family = 'v3' | 'login' | 'control';
 
+/**
+ * Request log lines carry the URL, and code2Session's query carries the app secret: drop that
+ * query from the log (the URL is logged once, on arrival).
+ */
+function censorLogged(value: unknown, path: string[]): unknown {
+  if (path[path.length - 1] !== 'url' || typeof value !== 'string') return '[Redacted]';
+  const q = value.indexOf('?');
+  return q >= 0 && familyOf(value) === 'login' ? `${value.slice(0, q)}?[Redacted]` : value;
+}
+
 function familyOf(url: string): Family {
   if (url.startsWith('/v3/')) return 'v3';
   if (url.startsWith('/sns/')) return 'login';
@@ -26,7 +36,12 @@ function familyOf(url: string): Family {
 
 export function buildApp(ctx: SandboxContext, logger: boolean): App {
   const app = Fastify({
-    logger: logger ? { level: 'info', redact: ['req.headers.authorization'] } : false,
+    logger: logger
+      ? {
+          level: 'info',
+          redact: { paths: ['req.headers.authorization', 'req.url'], censor: censorLogged },
+        }
+      : false,
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     genReqId: requestId,

@@ -97,6 +97,14 @@ export class Store {
   readonly notifications: Notification[] = [];
   private seq = 0;
 
+  /** Orders are keyed by out_trade_no; the transaction_id APIs look one up by a linear scan. */
+  orderByTransactionId(transactionId: string): Order | undefined {
+    for (const order of this.orders.values()) {
+      if (order.transactionId === transactionId) return order;
+    }
+    return undefined;
+  }
+
   nextSeq(): number {
     this.seq += 1;
     return this.seq;

@@ -133,10 +133,7 @@ function findOrder(
     }
     return order;
   }
-  for (const order of ctx.store.orders.values()) {
-    if (order.transactionId === transactionId) return order;
-  }
-  return undefined;
+  return transactionId === undefined ? undefined : ctx.store.orderByTransactionId(transactionId);
 }
 
 /** PROCESSING → SUCCESS, then REFUND.SUCCESS to the refund's notify_url (if it gave one). */

@@ -154,10 +154,9 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
     },
     async (req) => {
       requireOwnMchid(ctx, req.query.mchid);
-      for (const order of ctx.store.orders.values()) {
-        if (order.transactionId === req.params.transaction_id) return transactionView(order);
-      }
-      throw new WechatPayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+      const order = ctx.store.orderByTransactionId(req.params.transaction_id);
+      if (order === undefined) throw new WechatPayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+      return transactionView(order);
     },
   );
 

@@ -42,7 +42,8 @@ export async function runQueryJob(d: JobDeps): Promise<number> {
   );
   for (const row of rows) {
     try {
-      await d.orders.refresh(row.order_no, true);
+      // Read again: earlier rows' WeChat calls may have given a notification time to land.
+      await d.orders.refresh(await d.orders.get(row.order_no), true);
     } catch (err) {
       d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'query job: query failed');
     } finally {
@@ -111,7 +112,7 @@ export async function runRefundJob(d: JobDeps): Promise<number> {
 }
 
 export interface JobRunner {
-  /** Runs both jobs once (tests call this to avoid waiting for the timer). */
+  /** Runs one round of the jobs (tests call this to avoid waiting for the timer). */
   runOnce(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -5,7 +5,9 @@
  */
 import { sql } from 'kysely';
 import type { Kysely, QueryCreator } from 'kysely';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/schema';
+import { headerOf } from '../http-client';
 import type { OrderRow, OrderService } from './orders';
 import { PAYABLE_INTO_PAID, TransactionMismatch, paidValues } from './orders';
 import type { ServiceContext } from './context';
@@ -45,11 +47,8 @@ export class NotifyService {
     private readonly orders: OrderService,
   ) {}
 
-  async handle(headers: Record<string, string | string[] | undefined>, raw: Buffer): Promise<void> {
-    const header = (n: string): string | undefined => {
-      const v = headers[n];
-      return Array.isArray(v) ? v[0] : v;
-    };
+  async handle(headers: IncomingHttpHeaders, raw: Buffer): Promise<void> {
+    const header = (n: string): string | undefined => headerOf(headers, n);
     try {
       verifySignature({
         headers: signatureHeaders(header),

@@ -240,7 +240,9 @@ export class OrderService {
     } catch (err) {
       if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
         // WeChat refused: perhaps it is paid or closed already. Learn the truth before answering.
-        const settled = await this.refresh(row.order_no, true).catch(() => undefined);
+        const settled = await this.get(row.order_no)
+          .then((current) => this.refresh(current, true))
+          .catch(() => undefined);
         if (settled && settled.status !== 'pending') {
           throw new ApiFailure(
             409,
@@ -271,32 +273,26 @@ export class OrderService {
 
   /**
    * Asks WeChat for the order's state and applies it. Rate-limited per order unless forced;
-   * orders never sent to WeChat are answered from the database.
+   * orders never sent to WeChat are answered as they are. `row` is the caller's fresh read.
    */
-  async refresh(orderNo: string, force = false): Promise<OrderRow> {
-    const row = await this.get(orderNo);
+  async refresh(row: OrderRow, force = false): Promise<OrderRow> {
+    const orderNo = row.order_no;
     if (row.status !== 'pending' || row.prepay_id === null) return row;
     const now = this.ctx.clock.now();
+    let claim = this.db
+      .updateTable('orders')
+      .set({ last_query_at: now })
+      .where('order_no', '=', orderNo);
     if (!force) {
-      const claimed = await this.db
-        .updateTable('orders')
-        .set({ last_query_at: now })
-        .where('order_no', '=', orderNo)
-        .where((eb) =>
-          eb.or([
-            eb('last_query_at', 'is', null),
-            eb('last_query_at', '<=', now - this.ctx.config.orderQueryIntervalMs),
-          ]),
-        )
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 0) return row;
-    } else {
-      await this.db
-        .updateTable('orders')
-        .set({ last_query_at: now })
-        .where('order_no', '=', orderNo)
-        .execute();
+      claim = claim.where((eb) =>
+        eb.or([
+          eb('last_query_at', 'is', null),
+          eb('last_query_at', '<=', now - this.ctx.config.orderQueryIntervalMs),
+        ]),
+      );
     }
+    const claimed = await claim.executeTakeFirst();
+    if (!force && Number(claimed.numUpdatedRows) === 0) return row;
     const tx = await this.ctx.pay.queryByOutTradeNo(orderNo);
     await this.applyTransaction(row, tx);
     return this.get(orderNo);

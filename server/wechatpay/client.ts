@@ -48,8 +48,6 @@ export class WechatPayError extends Error {
   }
 }
 
-type RawResponse = HttpResponse;
-
 const USER_AGENT = 'wechat-plugin-pay-server/0.1';
 
 export class WechatPayClient {
@@ -142,7 +140,7 @@ export class WechatPayClient {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     let attempt = 0;
     for (;;) {
-      let res: RawResponse;
+      let res: HttpResponse;
       try {
         res = await this.send(method, pathWithQuery, body);
       } catch (err) {
@@ -175,7 +173,7 @@ export class WechatPayClient {
   private accept<T>(
     method: string,
     pathWithQuery: string,
-    res: RawResponse,
+    res: HttpResponse,
     requestId: string | undefined,
   ): T | undefined {
     const verified = this.verify(res);
@@ -220,7 +218,7 @@ export class WechatPayClient {
     );
   }
 
-  private verify(res: RawResponse): { ok: true } | { ok: false; reason: string } {
+  private verify(res: HttpResponse): { ok: true } | { ok: false; reason: string } {
     try {
       verifySignature({
         headers: signatureHeaders((n) => headerOf(res.headers, n)),
@@ -235,7 +233,7 @@ export class WechatPayClient {
     }
   }
 
-  private async send(method: string, pathWithQuery: string, body: string): Promise<RawResponse> {
+  private async send(method: string, pathWithQuery: string, body: string): Promise<HttpResponse> {
     const authorization = signRequest({
       method,
       pathWithQuery,

@@ -47,7 +47,7 @@ export function buildResponseMessage(
   return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), raw, Buffer.from('\n')]);
 }
 
-/** Pulls the four headers out of a lower-cased header record or a fetch `Headers`. */
+/** Pulls the four headers through a getter of lower-cased header names. */
 export function signatureHeaders(
   get: (name: string) => string | null | undefined,
 ): SignatureHeaders {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -154,36 +155,70 @@ describe('control views and the inspection page', () => {
   });
 });
 
-describe('npm run sandbox (sandbox/main.ts)', () => {
-  test('prints its URL, the page and the credentials dir; SIGTERM closes cleanly', async () => {
-    const root = resolve(__dirname, '..', '..');
-    const child = spawn(
-      process.execPath,
-      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'sandbox', 'main.ts')],
-      {
-        env: {
-          ...process.env,
-          SANDBOX_PORT: '0',
-          SANDBOX_CREDENTIALS_DIR: creds.dir,
-          SANDBOX_TIME_SCALE: '0.5',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+const children: ChildProcess[] = [];
+// A failed expectation must not leave a sandbox running (jest would never exit).
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill();
+});
+
+/** Starts `sandbox/main.ts` as `npm run sandbox` does; `output()` is its stdout + stderr so far. */
+function spawnSandboxMain(env: Record<string, string>) {
+  const root = resolve(__dirname, '..', '..');
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'sandbox', 'main.ts')],
+    {
+      env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_CREDENTIALS_DIR: creds.dir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const waitFor = async (text: string): Promise<void> => {
     const end = Date.now() + 15_000;
-    while (!out.includes('merchant credentials written to') && Date.now() < end) {
+    while (!out.includes(text) && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
     }
+  };
+  return { child, exited, waitFor, output: () => out };
+}
+
+describe('npm run sandbox (sandbox/main.ts)', () => {
+  test('prints its URL, the page and the credentials dir; SIGTERM closes cleanly', async () => {
+    const { child, exited, waitFor, output } = spawnSandboxMain({ SANDBOX_TIME_SCALE: '0.5' });
+    await waitFor('merchant credentials written to');
+    const out = output();
     expect(out).toMatch(/WeChat sandbox listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/inspection page: +http:\/\/127\.0\.0\.1:\d+\/sandbox/);
     expect(out).toContain(join(creds.dir, 'merchant'));
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? '';
     const clock = await getJson(`${url}/sandbox/clock`);
     expect(clock.timeScale).toBe(0.5);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 20_000);
+
+  test('SANDBOX_LOG=1 logs requests, but never the app secret of a code2Session URL', async () => {
+    const { child, exited, waitFor, output } = spawnSandboxMain({ SANDBOX_LOG: '1' });
+    await waitFor('merchant credentials written to');
+    const url = /listening on (http:\/\/\S+)/.exec(output())?.[1] ?? '';
+    const merchant = JSON.parse(
+      readFileSync(join(creds.dir, 'merchant', 'config.json'), 'utf8'),
+    ) as { appId: string; appSecret: string };
+    const q = new URLSearchParams({
+      appid: merchant.appId,
+      secret: merchant.appSecret,
+      js_code: 'no-such-code',
+      grant_type: 'authorization_code',
+    });
+    const res = await http(`${url}/sns/jscode2session?${q.toString()}`);
+    expect(res.status).toBe(200);
+    await waitFor('/sns/jscode2session?[Redacted]');
+    expect(output()).toContain('"url":"/sns/jscode2session?[Redacted]"');
+    expect(output()).not.toContain(merchant.appSecret);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 20_000);

@@ -44,7 +44,7 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       deps.orders.assertViewer(row, openid);
       if (row.status === 'pending' && row.prepay_id !== null) {
         try {
-          row = await deps.orders.refresh(row.order_no);
+          row = await deps.orders.refresh(row);
         } catch (err) {
           // The stored state is still an honest answer when WeChat cannot be reached.
           req.log.warn(
