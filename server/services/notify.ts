@@ -233,8 +233,9 @@ export class NotifyService {
     if (!refund) throw new NotifyFailure(404, `unknown out_refund_no ${r.out_refund_no}`);
     if (refund.order_no !== r.out_trade_no)
       throw new NotifyFailure(400, 'out_trade_no does not match the refund');
-    if (r.amount?.refund !== undefined && r.amount.refund !== refund.amount) {
-      throw new NotifyFailure(400, 'refund amount does not match');
+    // WeChat always sends the amount: a notice without it is as wrong as one that differs.
+    if (r.amount?.refund !== refund.amount) {
+      throw new NotifyFailure(400, 'refund amount is missing or does not match');
     }
     await this.orders.setRefundStatus(r.out_refund_no, r.refund_status);
     this.ctx.logger.info(

@@ -489,6 +489,59 @@ describe('refunds', () => {
   });
 });
 
+describe('refund notifications that do not match the refund', () => {
+  it('are refused with 400 when the amount is missing or differs, and change nothing', async () => {
+    const s = await session(stack, 'quentin');
+    const o = await createOrder(stack);
+    const p = await pay(stack, o.orderNo, s.token);
+    await cashier(stack, s.openid, p.body, 'success');
+    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+    // Keep WeChat's genuine REFUND.SUCCESS away, so only the forged notices reach the server.
+    await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
+    const r = await call<RefundResponse>(url(`/api/orders/${o.orderNo}/refund`), {
+      body: { amount: 100 },
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
+    expect(r.status).toBe(200);
+    const notice = (amount?: Record<string, unknown>) =>
+      forgeNotification(stack, {
+        eventType: 'REFUND.SUCCESS',
+        resource: {
+          mchid: stack.config.mchId,
+          out_trade_no: o.orderNo,
+          out_refund_no: r.body.outRefundNo,
+          refund_id: '50000000000000000000000000001',
+          refund_status: 'SUCCESS',
+          ...(amount ? { amount } : {}),
+        },
+      });
+    const before = await stack.server.storage.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('out_refund_no', '=', r.body.outRefundNo)
+      .executeTakeFirstOrThrow();
+    for (const n of [notice(), notice({ refund: 99, total: o.total })]) {
+      const answer = await call<{ code: string; message: string }>(url('/api/pay/notify'), {
+        method: 'POST',
+        raw: n.raw,
+        headers: n.headers,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual({
+        code: 'FAIL',
+        message: 'refund amount is missing or does not match',
+      });
+    }
+    const after = await stack.server.storage.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('out_refund_no', '=', r.body.outRefundNo)
+      .executeTakeFirstOrThrow();
+    expect(after.status).toBe(before.status);
+    await clearFaults(stack);
+  });
+});
+
 describe('refund without its notification', () => {
   it('the refund job asks WeChat and settles it', async () => {
     const s = await session(stack, 'rupert');

@@ -127,6 +127,8 @@ export async function waitFor<T>(
 export interface ForgeOptions {
   resource: Record<string, unknown>;
   id?: string;
+  /** Default TRANSACTION.SUCCESS; REFUND.* events also switch the AAD to 'refund'. */
+  eventType?: string;
   key?: KeyObject;
   serial?: string;
   timestamp?: number;
@@ -148,7 +150,9 @@ export function forgeNotification(
     Buffer.from(opts.apiV3Key ?? stack.config.apiV3Key),
     Buffer.from(nonce),
   );
-  cipher.setAAD(Buffer.from('transaction'));
+  const eventType = opts.eventType ?? 'TRANSACTION.SUCCESS';
+  const kind = eventType.startsWith('REFUND.') ? 'refund' : 'transaction';
+  cipher.setAAD(Buffer.from(kind));
   const ct = Buffer.concat([
     cipher.update(JSON.stringify(opts.resource)),
     cipher.final(),
@@ -158,13 +162,13 @@ export function forgeNotification(
     id: opts.id ?? randomBytes(8).toString('hex'),
     create_time: new Date().toISOString(),
     resource_type: 'encrypt-resource',
-    event_type: 'TRANSACTION.SUCCESS',
-    summary: '支付成功',
+    event_type: eventType,
+    summary: kind === 'refund' ? '退款成功' : '支付成功',
     resource: {
-      original_type: 'transaction',
+      original_type: kind,
       algorithm: 'AEAD_AES_256_GCM',
       ciphertext: ct.toString('base64'),
-      associated_data: 'transaction',
+      associated_data: kind,
       nonce,
     },
   });
