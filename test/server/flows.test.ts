@@ -312,15 +312,18 @@ describe('WeChat Pay failures', () => {
   });
 });
 
-describe('notifications', () => {
-  const forge = (opts: ForgeOptions) => forgeNotification(stack, opts);
+/** Delivers a (forged) notification to the server as WeChat would. */
+const postNotification = (n: { headers: Record<string, string>; raw: string }) =>
+  call<{ code: string; message: string }>(url('/api/pay/notify'), {
+    method: 'POST',
+    raw: n.raw,
+    headers: n.headers,
+  });
 
-  const post = (n: { headers: Record<string, string>; raw: string }) =>
-    call<{ code: string; message: string }>(url('/api/pay/notify'), {
-      method: 'POST',
-      raw: n.raw,
-      headers: n.headers,
-    });
+describe('notifications', () => {
+  const post = postNotification;
+
+  const forge = (opts: ForgeOptions) => forgeNotification(stack, opts);
 
   async function payableOrder(user: string): Promise<Order> {
     const s = await session(stack, user);
@@ -515,29 +518,22 @@ describe('refund notifications that do not match the refund', () => {
           ...(amount ? { amount } : {}),
         },
       });
-    const before = await stack.server.storage.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('out_refund_no', '=', r.body.outRefundNo)
-      .executeTakeFirstOrThrow();
+    const refundRow = () =>
+      stack.server.storage.db
+        .selectFrom('refunds')
+        .selectAll()
+        .where('out_refund_no', '=', r.body.outRefundNo)
+        .executeTakeFirstOrThrow();
+    const before = await refundRow();
     for (const n of [notice(), notice({ refund: 99, total: o.total })]) {
-      const answer = await call<{ code: string; message: string }>(url('/api/pay/notify'), {
-        method: 'POST',
-        raw: n.raw,
-        headers: n.headers,
-      });
+      const answer = await postNotification(n);
       expect(answer.status).toBe(400);
       expect(answer.body).toEqual({
         code: 'FAIL',
         message: 'refund amount is missing or does not match',
       });
     }
-    const after = await stack.server.storage.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('out_refund_no', '=', r.body.outRefundNo)
-      .executeTakeFirstOrThrow();
-    expect(after.status).toBe(before.status);
+    expect((await refundRow()).status).toBe(before.status);
     await clearFaults(stack);
   });
 });
