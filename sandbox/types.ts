@@ -1,4 +1,4 @@
-/** Public types of the sandbox library (contracts.md §1; fields may be added, never changed). */
+/** Public types of the sandbox library (other code builds on these: fields may be added, never changed). */
 
 export type SerialMode = 'certificate' | 'publicKey';
 
