@@ -11,7 +11,7 @@ import type { RequestPaymentArgs } from '../../typings/payment';
 import { PricingError, describe, priceItems } from '../catalog';
 import type { OrdersTable } from '../db/schema';
 import { ApiFailure, notFound } from '../errors';
-import { WechatPayError } from '../wechatpay/client';
+import { isNotFound, isRefused, isVerifiedAnswer, isWechatPayError } from '../wechatpay/errors';
 import { buildRequestPaymentArgs } from '../wechatpay/pay-sign';
 import type { JsapiOrderRequest, RefundStatus, Transaction } from '../wechatpay/types';
 import type { ServiceContext } from './context';
@@ -238,7 +238,7 @@ export class OrderService {
     try {
       ({ prepay_id: prepayId } = await this.ctx.pay.createJsapi(this.jsapiBody(row, row.openid)));
     } catch (err) {
-      if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
+      if (isRefused(err)) {
         // WeChat refused: perhaps it is paid or closed already. Learn the truth before answering.
         const settled = await this.get(row.order_no)
           .then((current) => this.refresh(current, true))
@@ -380,13 +380,13 @@ export class OrderService {
       await this.ctx.pay.close(row.order_no);
     } catch (err) {
       // Paid orders refuse to close; the query below tells which case this is.
-      if (!(err instanceof WechatPayError && err.verified)) throw err;
+      if (!isVerifiedAnswer(err)) throw err;
     }
     let t: Transaction;
     try {
       t = await this.ctx.pay.queryByOutTradeNo(row.order_no);
     } catch (err) {
-      if (err instanceof WechatPayError && err.verified && err.status === 404) {
+      if (isNotFound(err)) {
         await this.closePending(row.order_no, now);
         return 'closed';
       }
@@ -463,7 +463,7 @@ export class OrderService {
           .execute();
       }
     } catch (err) {
-      if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
+      if (isRefused(err)) {
         await this.setRefundStatus(outRefundNo, 'CLOSED');
       }
       throw upstream(err);
@@ -479,7 +479,7 @@ export class OrderService {
       await this.setRefundStatus(outRefundNo, r.status);
     } catch (err) {
       // Never created at WeChat (the request was lost before it arrived): nothing to wait for.
-      if (err instanceof WechatPayError && err.verified && err.status === 404) {
+      if (isNotFound(err)) {
         await this.setRefundStatus(outRefundNo, 'CLOSED');
         return;
       }
@@ -551,7 +551,7 @@ export function refundStatusName(s: RefundStatus): RefundResponse['status'] {
 
 export function upstream(err: unknown): Error {
   if (err instanceof ApiFailure) return err;
-  if (err instanceof WechatPayError) {
+  if (isWechatPayError(err)) {
     return new ApiFailure(
       502,
       'UPSTREAM_ERROR',
