@@ -16,10 +16,9 @@ import { buildRequestPaymentArgs } from '../wechatpay/pay-sign';
 import type { JsapiOrderRequest, RefundStatus, Transaction } from '../wechatpay/types';
 import type { ServiceContext } from './context';
 import { newOrderNo, newRefundNo, rfc3339Beijing } from './ids';
+import { PAYABLE_INTO_PAID, TransactionMismatch, checkTransaction, paidValues } from './settlement';
 
 export type OrderRow = Selectable<OrdersTable>;
-
-export class TransactionMismatch extends Error {}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -307,7 +306,7 @@ export class OrderService {
     t: Transaction,
     at?: number,
   ): Promise<'closed' | 'paid' | 'pending'> {
-    this.checkTransaction(row, t);
+    checkTransaction(this.ctx.config, row, t);
     const now = at ?? this.ctx.clock.now();
     if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
       await this.markPaid(row.order_no, t, now);
@@ -334,22 +333,6 @@ export class OrderService {
     if (only.withoutPrepay) q = q.where('prepay_id', 'is', null);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
-  }
-
-  checkTransaction(row: OrderRow, t: Transaction): void {
-    const { appId, mchId } = this.ctx.config;
-    if (t.appid !== appId) throw new TransactionMismatch(`appid ${t.appid} is not ours`);
-    if (t.mchid !== mchId) throw new TransactionMismatch(`mchid ${t.mchid} is not ours`);
-    if (t.out_trade_no !== row.order_no)
-      throw new TransactionMismatch(`out_trade_no ${t.out_trade_no} mismatch`);
-    if (
-      (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') &&
-      t.amount?.total !== row.total
-    ) {
-      throw new TransactionMismatch(
-        `amount ${String(t.amount?.total)} differs from the order total ${row.total}`,
-      );
-    }
   }
 
   /** A payment that raced a close still wins: closed → paid is allowed, paid twice is a no-op. */
@@ -517,23 +500,6 @@ export class OrderService {
       return true;
     });
   }
-}
-
-/** The states a payment may move to paid (a payment that raced a close still wins). */
-export const PAYABLE_INTO_PAID: ('pending' | 'closed')[] = ['pending', 'closed'];
-
-/** The columns a payment sets: what markPaid and the notification fast path both write. */
-export function paidValues(
-  t: Transaction,
-  now: number,
-): { status: 'paid'; transaction_id: string | null; paid_at: number; updated_at: number } {
-  const paidAt = t.success_time ? Date.parse(t.success_time) : NaN;
-  return {
-    status: 'paid',
-    transaction_id: t.transaction_id ?? null,
-    paid_at: Number.isFinite(paidAt) ? paidAt : now,
-    updated_at: now,
-  };
 }
 
 export function refundStatusName(s: RefundStatus): RefundResponse['status'] {
