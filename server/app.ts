@@ -20,11 +20,10 @@ import type { JobRunner } from './jobs';
 import { loggerOptions } from './logger';
 import { registerErrorHandling } from './plugins/errors';
 import { registerRateLimit } from './plugins/rate-limit';
+import { registerAuth } from './plugins/auth';
 import catalogRoutes from './routes/api/catalog';
-import notifyRoutes from './routes/api/notify';
 import orderRoutes from './routes/api/orders';
-import payRoutes from './routes/api/pay';
-import refundRoutes from './routes/api/refund';
+import notifyRoutes from './routes/api/pay/notify';
 import sessionRoutes from './routes/api/session';
 import type { RouteDeps } from './routes/types';
 import { HealthResponseSchema, errorResponses } from './schemas';
@@ -126,12 +125,12 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   registerErrorHandling(base);
   await registerRateLimit(base);
 
+  // One file per URL prefix; routes declare `config.auth` and this one hook enforces it.
+  registerAuth(base, { adminToken: config.adminToken, sessions });
   const routeDeps: RouteDeps = { config, storage, orders, sessions, notify };
   await app.register(catalogRoutes);
   await app.register(sessionRoutes, routeDeps);
   await app.register(orderRoutes, routeDeps);
-  await app.register(payRoutes, routeDeps);
-  await app.register(refundRoutes, routeDeps);
   await app.register(notifyRoutes, routeDeps);
 
   app.get(

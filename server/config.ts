@@ -116,7 +116,7 @@ interface DevMerchantConfig {
   platformPublicKeyId: string;
 }
 
-/** Reads `<dir>/merchant/` as written by the sandbox (contracts.md §1). */
+/** Reads `<dir>/merchant/` as the sandbox writes it: app id and secret, mch id, merchant key and serial, API v3 key, platform keys. */
 export function readDevCredentials(
   credentialsDir: string,
 ): Pick<

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/schema';
 import { headerOf } from '../http-client';
 import type { OrderRow, OrderService } from './orders';
-import { PAYABLE_INTO_PAID, TransactionMismatch, paidValues } from './orders';
+import { PAYABLE_INTO_PAID, TransactionMismatch, checkTransaction, paidValues } from './settlement';
 import type { ServiceContext } from './context';
 import { DecryptError, decryptResource } from '../wechatpay/aead';
 import type { Notification, RefundNotice, Transaction } from '../wechatpay/types';
@@ -130,7 +130,7 @@ export class NotifyService {
 
   private check(n: Notification, row: OrderRow, t: Transaction): void {
     try {
-      this.orders.checkTransaction(row, t);
+      checkTransaction(this.ctx.config, row, t);
     } catch (err) {
       if (err instanceof TransactionMismatch) {
         this.ctx.logger.error(

@@ -11,15 +11,14 @@ import type { RequestPaymentArgs } from '../../typings/payment';
 import { PricingError, describe, priceItems } from '../catalog';
 import type { OrdersTable } from '../db/schema';
 import { ApiFailure, notFound } from '../errors';
-import { WechatPayError } from '../wechatpay/client';
+import { isNotFound, isRefused, isVerifiedAnswer, isWechatPayError } from '../wechatpay/errors';
 import { buildRequestPaymentArgs } from '../wechatpay/pay-sign';
 import type { JsapiOrderRequest, RefundStatus, Transaction } from '../wechatpay/types';
 import type { ServiceContext } from './context';
 import { newOrderNo, newRefundNo, rfc3339Beijing } from './ids';
+import { PAYABLE_INTO_PAID, TransactionMismatch, checkTransaction, paidValues } from './settlement';
 
 export type OrderRow = Selectable<OrdersTable>;
-
-export class TransactionMismatch extends Error {}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -238,7 +237,7 @@ export class OrderService {
     try {
       ({ prepay_id: prepayId } = await this.ctx.pay.createJsapi(this.jsapiBody(row, row.openid)));
     } catch (err) {
-      if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
+      if (isRefused(err)) {
         // WeChat refused: perhaps it is paid or closed already. Learn the truth before answering.
         const settled = await this.get(row.order_no)
           .then((current) => this.refresh(current, true))
@@ -307,7 +306,7 @@ export class OrderService {
     t: Transaction,
     at?: number,
   ): Promise<'closed' | 'paid' | 'pending'> {
-    this.checkTransaction(row, t);
+    checkTransaction(this.ctx.config, row, t);
     const now = at ?? this.ctx.clock.now();
     if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
       await this.markPaid(row.order_no, t, now);
@@ -334,22 +333,6 @@ export class OrderService {
     if (only.withoutPrepay) q = q.where('prepay_id', 'is', null);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
-  }
-
-  checkTransaction(row: OrderRow, t: Transaction): void {
-    const { appId, mchId } = this.ctx.config;
-    if (t.appid !== appId) throw new TransactionMismatch(`appid ${t.appid} is not ours`);
-    if (t.mchid !== mchId) throw new TransactionMismatch(`mchid ${t.mchid} is not ours`);
-    if (t.out_trade_no !== row.order_no)
-      throw new TransactionMismatch(`out_trade_no ${t.out_trade_no} mismatch`);
-    if (
-      (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') &&
-      t.amount?.total !== row.total
-    ) {
-      throw new TransactionMismatch(
-        `amount ${String(t.amount?.total)} differs from the order total ${row.total}`,
-      );
-    }
   }
 
   /** A payment that raced a close still wins: closed → paid is allowed, paid twice is a no-op. */
@@ -380,13 +363,13 @@ export class OrderService {
       await this.ctx.pay.close(row.order_no);
     } catch (err) {
       // Paid orders refuse to close; the query below tells which case this is.
-      if (!(err instanceof WechatPayError && err.verified)) throw err;
+      if (!isVerifiedAnswer(err)) throw err;
     }
     let t: Transaction;
     try {
       t = await this.ctx.pay.queryByOutTradeNo(row.order_no);
     } catch (err) {
-      if (err instanceof WechatPayError && err.verified && err.status === 404) {
+      if (isNotFound(err)) {
         await this.closePending(row.order_no, now);
         return 'closed';
       }
@@ -463,7 +446,7 @@ export class OrderService {
           .execute();
       }
     } catch (err) {
-      if (err instanceof WechatPayError && err.verified && err.status >= 400 && err.status < 500) {
+      if (isRefused(err)) {
         await this.setRefundStatus(outRefundNo, 'CLOSED');
       }
       throw upstream(err);
@@ -479,7 +462,7 @@ export class OrderService {
       await this.setRefundStatus(outRefundNo, r.status);
     } catch (err) {
       // Never created at WeChat (the request was lost before it arrived): nothing to wait for.
-      if (err instanceof WechatPayError && err.verified && err.status === 404) {
+      if (isNotFound(err)) {
         await this.setRefundStatus(outRefundNo, 'CLOSED');
         return;
       }
@@ -519,23 +502,6 @@ export class OrderService {
   }
 }
 
-/** The states a payment may move to paid (a payment that raced a close still wins). */
-export const PAYABLE_INTO_PAID: ('pending' | 'closed')[] = ['pending', 'closed'];
-
-/** The columns a payment sets: what markPaid and the notification fast path both write. */
-export function paidValues(
-  t: Transaction,
-  now: number,
-): { status: 'paid'; transaction_id: string | null; paid_at: number; updated_at: number } {
-  const paidAt = t.success_time ? Date.parse(t.success_time) : NaN;
-  return {
-    status: 'paid',
-    transaction_id: t.transaction_id ?? null,
-    paid_at: Number.isFinite(paidAt) ? paidAt : now,
-    updated_at: now,
-  };
-}
-
 export function refundStatusName(s: RefundStatus): RefundResponse['status'] {
   switch (s) {
     case 'SUCCESS':
@@ -551,7 +517,7 @@ export function refundStatusName(s: RefundStatus): RefundResponse['status'] {
 
 export function upstream(err: unknown): Error {
   if (err instanceof ApiFailure) return err;
-  if (err instanceof WechatPayError) {
+  if (isWechatPayError(err)) {
     return new ApiFailure(
       502,
       'UPSTREAM_ERROR',

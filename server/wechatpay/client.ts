@@ -14,6 +14,9 @@ import { signRequest } from './sign';
 import type { JsapiOrderRequest, Refund, RefundRequestBody, Transaction } from './types';
 import { SignatureError, signatureHeaders, verifySignature } from './verify';
 import type { PlatformKeys } from './verify';
+import { WechatPayError } from './errors';
+
+export { WechatPayError };
 
 export interface WechatPayClientOptions {
   baseUrl: string;
@@ -35,19 +38,6 @@ export interface WechatPayClientOptions {
 }
 
 /** A failure talking to WeChat Pay: `status` 0 for network errors and timeouts. */
-export class WechatPayError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | undefined,
-    readonly requestId: string | undefined,
-    /** True when WeChat's answer was verified (a real refusal rather than noise). */
-    readonly verified: boolean,
-  ) {
-    super(message);
-  }
-}
-
 const USER_AGENT = 'wechat-plugin-pay-server/0.1';
 
 export class WechatPayClient {
@@ -76,7 +66,7 @@ export class WechatPayClient {
   async createJsapi(body: JsapiOrderRequest): Promise<{ prepay_id: string }> {
     const r = await this.call<{ prepay_id?: unknown }>('POST', '/v3/pay/transactions/jsapi', body);
     if (typeof r?.prepay_id !== 'string' || r.prepay_id === '') {
-      throw new WechatPayError('jsapi answered without prepay_id', 200, undefined, undefined, true);
+      throw new WechatPayError('jsapi answered without prepay_id', { status: 200, verified: true });
     }
     return { prepay_id: r.prepay_id };
   }
@@ -85,13 +75,10 @@ export class WechatPayClient {
     const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?mchid=${encodeURIComponent(this.o.mchId)}`;
     const r = await this.call<Transaction>('GET', path);
     if (!r || typeof r.trade_state !== 'string') {
-      throw new WechatPayError(
-        'query answered without trade_state',
-        200,
-        undefined,
-        undefined,
-        true,
-      );
+      throw new WechatPayError('query answered without trade_state', {
+        status: 200,
+        verified: true,
+      });
     }
     return r;
   }
@@ -109,7 +96,7 @@ export class WechatPayClient {
   async refund(body: RefundRequestBody): Promise<Refund> {
     const r = await this.call<Refund>('POST', '/v3/refund/domestic/refunds', body);
     if (!r || typeof r.status !== 'string') {
-      throw new WechatPayError('refund answered without status', 200, undefined, undefined, true);
+      throw new WechatPayError('refund answered without status', { status: 200, verified: true });
     }
     return r;
   }
@@ -120,13 +107,10 @@ export class WechatPayClient {
       `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`,
     );
     if (!r || typeof r.status !== 'string') {
-      throw new WechatPayError(
-        'refund query answered without status',
-        200,
-        undefined,
-        undefined,
-        true,
-      );
+      throw new WechatPayError('refund query answered without status', {
+        status: 200,
+        verified: true,
+      });
     }
     return r;
   }
@@ -151,10 +135,7 @@ export class WechatPayClient {
         const reason = err instanceof Error ? err.message : String(err);
         throw new WechatPayError(
           `WeChat Pay ${method} ${stripQuery(pathWithQuery)} failed: ${reason}`,
-          0,
-          undefined,
-          undefined,
-          false,
+          { status: 0, verified: false },
         );
       }
       const requestId = headerOf(res.headers, 'request-id');
@@ -184,19 +165,22 @@ export class WechatPayClient {
           { requestId, reason: verified.reason },
           'WeChat Pay response signature rejected',
         );
-        throw new WechatPayError(
-          `response signature rejected: ${verified.reason}`,
-          502,
-          'SIGN_ERROR',
+        throw new WechatPayError(`response signature rejected: ${verified.reason}`, {
+          status: 502,
+          code: 'SIGN_ERROR',
           requestId,
-          false,
-        );
+          verified: false,
+        });
       }
       if (res.body.length === 0) return undefined;
       try {
         return JSON.parse(res.body.toString('utf8')) as T;
       } catch {
-        throw new WechatPayError('response is not JSON', 502, undefined, requestId, true);
+        throw new WechatPayError('response is not JSON', {
+          status: 502,
+          requestId,
+          verified: true,
+        });
       }
     }
     let code: string | undefined;
@@ -211,10 +195,7 @@ export class WechatPayClient {
     this.o.logger.warn({ requestId, status: res.status, code }, 'WeChat Pay refused');
     throw new WechatPayError(
       `WeChat Pay ${method} ${stripQuery(pathWithQuery)}: ${code ?? res.status} ${message}`,
-      res.status,
-      code,
-      requestId,
-      verified.ok,
+      { status: res.status, code, requestId, verified: verified.ok },
     );
   }
 

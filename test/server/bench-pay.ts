@@ -1,5 +1,5 @@
 /**
- * Quick /pay throughput probe (the benchmark issue does it properly): a fresh stack (sandbox +
+ * Quick /pay throughput probe (bench/ does it properly): a fresh stack (sandbox +
  * server on SQLite, same machine), one session, ORDERS orders, autocannon with 20 connections.
  * Run: npx tsx test/server/bench-pay.ts
  */

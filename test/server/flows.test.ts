@@ -46,6 +46,23 @@ async function sandboxOrder(orderNo: string): Promise<{ state?: string; [k: stri
   return (await call<{ state?: string }>(`${stack.sandboxUrl}/sandbox/orders/${orderNo}`)).body;
 }
 
+/** A session for `user`, a new order, and its prepay: ready for the cashier. */
+async function placedOrder(user: string) {
+  const s = await session(stack, user);
+  const o = await createOrder(stack);
+  const p = await pay(stack, o.orderNo, s.token);
+  return { s, o, p };
+}
+
+/** placedOrder, paid at the cashier, and the notification applied: the order is stored paid. */
+async function paidOrder(user: string) {
+  const placed = await placedOrder(user);
+  const { s, o, p } = placed;
+  await cashier(stack, s.openid, p.body, 'success');
+  await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+  return placed;
+}
+
 describe('session', () => {
   it('exchanges a wx.login code for an opaque token; session_key never leaves', async () => {
     const { code, openid } = await loginCode(stack, 'alice');
@@ -220,9 +237,7 @@ describe('binding and visibility', () => {
 
 describe('cancel, expiry and the jobs', () => {
   it('cancel → still pending → closed on expiry through the close API', async () => {
-    const s = await session(stack, 'frank');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
+    const { s, o, p } = await placedOrder('frank');
     expect(await cashier(stack, s.openid, p.body, 'cancel')).toBe('requestPayment:fail cancel');
     expect(
       (await call<Order>(url(`/api/orders/${o.orderNo}`), { token: s.token })).body.status,
@@ -247,9 +262,7 @@ describe('cancel, expiry and the jobs', () => {
   });
 
   it('a lost notification is settled by the query job', async () => {
-    const s = await session(stack, 'grace');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
+    const { s, o, p } = await placedOrder('grace');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
     await new Promise((r) => setTimeout(r, 100));
@@ -260,9 +273,7 @@ describe('cancel, expiry and the jobs', () => {
   });
 
   it('GET queries WeChat first when pending (the result page sees the truth)', async () => {
-    const s = await session(stack, 'heidi');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
+    const { s, o, p } = await placedOrder('heidi');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     await cashier(stack, s.openid, p.body, 'success');
     const r = await call<Order>(url(`/api/orders/${o.orderNo}`), { token: s.token });
@@ -270,9 +281,7 @@ describe('cancel, expiry and the jobs', () => {
   });
 
   it('a payment that raced the close wins', async () => {
-    const s = await session(stack, 'ivan');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
+    const { s, o, p } = await placedOrder('ivan');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     await cashier(stack, s.openid, p.body, 'success');
     await stack.advance(901);
@@ -326,10 +335,7 @@ describe('notifications', () => {
   const forge = (opts: ForgeOptions) => forgeNotification(stack, opts);
 
   async function payableOrder(user: string): Promise<Order> {
-    const s = await session(stack, user);
-    const o = await createOrder(stack);
-    await pay(stack, o.orderNo, s.token);
-    return o;
+    return (await placedOrder(user)).o;
   }
 
   const txn = (o: Order, extra: Record<string, unknown> = {}) => ({
@@ -433,9 +439,7 @@ describe('notifications', () => {
       body: { serialMode: 'certificate' },
     });
     try {
-      const s = await session(stack, 'victor');
-      const o = await createOrder(stack);
-      const p = await pay(stack, o.orderNo, s.token);
+      const { s, o, p } = await placedOrder('victor');
       await faults(stack, [{ endpoint: 'notify', kind: 'duplicate' }]);
       await cashier(stack, s.openid, p.body, 'success');
       await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
@@ -448,9 +452,7 @@ describe('notifications', () => {
   });
 
   it('a probe from the sandbox is refused, and the retry settles the order', async () => {
-    const s = await session(stack, 'walter');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
+    const { s, o, p } = await placedOrder('walter');
     await faults(stack, [{ endpoint: 'notify', kind: 'probe_signature', times: 1 }]);
     await cashier(stack, s.openid, p.body, 'success');
     await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid', 10_000);
@@ -459,11 +461,7 @@ describe('notifications', () => {
 
 describe('refunds', () => {
   it('refunds a paid order in full through the API and the refund notification', async () => {
-    const s = await session(stack, 'peggy');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
-    await cashier(stack, s.openid, p.body, 'success');
-    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+    const { s, o } = await paidOrder('peggy');
     const admin = { authorization: `Bearer ${stack.adminToken}` };
     const tooMuch = await call(url(`/api/orders/${o.orderNo}/refund`), {
       body: { amount: o.total + 1 },
@@ -494,11 +492,7 @@ describe('refunds', () => {
 
 describe('refund notifications that do not match the refund', () => {
   it('are refused with 400 when the amount is missing or differs, and change nothing', async () => {
-    const s = await session(stack, 'quentin');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
-    await cashier(stack, s.openid, p.body, 'success');
-    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+    const { o } = await paidOrder('quentin');
     // Keep WeChat's genuine REFUND.SUCCESS away, so only the forged notices reach the server.
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     const r = await call<RefundResponse>(url(`/api/orders/${o.orderNo}/refund`), {
@@ -540,11 +534,7 @@ describe('refund notifications that do not match the refund', () => {
 
 describe('refund without its notification', () => {
   it('the refund job asks WeChat and settles it', async () => {
-    const s = await session(stack, 'rupert');
-    const o = await createOrder(stack);
-    const p = await pay(stack, o.orderNo, s.token);
-    await cashier(stack, s.openid, p.body, 'success');
-    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+    const { o } = await paidOrder('rupert');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     const r = await call<RefundResponse>(url(`/api/orders/${o.orderNo}/refund`), {
       body: {},

@@ -1,14 +1,22 @@
+/**
+ * /api/orders: create, read, pay and refund an order. Authentication is declared per route
+ * (`config.auth`) and enforced by the hook in plugins/auth.ts.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { payer } from '../../plugins/auth';
 import {
   BearerHeadersSchema,
   CreateOrderRequestSchema,
   IdempotencyHeadersSchema,
   OrderParamsSchema,
   OrderSchema,
+  PayResponseSchema,
+  RefundRequestSchema,
+  RefundResponseSchema,
   errorResponses,
-} from '../../../schemas';
-import { toApiOrder, upstream } from '../../../services/orders';
-import type { RouteDeps } from '../../types';
+} from '../../schemas';
+import { toApiOrder, upstream } from '../../services/orders';
+import type { RouteDeps } from '../types';
 
 const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.post(
@@ -32,6 +40,7 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.get(
     '/api/orders/:orderNo',
     {
+      config: { auth: 'session' },
       schema: {
         params: OrderParamsSchema,
         headers: BearerHeadersSchema,
@@ -39,9 +48,8 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       },
     },
     async (req) => {
-      const openid = await deps.sessions.authenticate(req.headers.authorization);
       let row = await deps.orders.get(req.params.orderNo);
-      deps.orders.assertViewer(row, openid);
+      deps.orders.assertViewer(row, payer(req));
       if (row.status === 'pending' && row.prepay_id !== null) {
         try {
           row = await deps.orders.refresh(row);
@@ -55,6 +63,33 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       }
       return toApiOrder(row);
     },
+  );
+
+  app.post(
+    '/api/orders/:orderNo/pay',
+    {
+      config: { auth: 'session' },
+      schema: {
+        params: OrderParamsSchema,
+        headers: BearerHeadersSchema,
+        response: { 200: PayResponseSchema, ...errorResponses },
+      },
+    },
+    async (req) => deps.orders.pay(req.params.orderNo, payer(req)),
+  );
+
+  app.post(
+    '/api/orders/:orderNo/refund',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        params: OrderParamsSchema,
+        headers: BearerHeadersSchema,
+        body: RefundRequestSchema,
+        response: { 200: RefundResponseSchema, ...errorResponses },
+      },
+    },
+    async (req) => deps.orders.refund(req.params.orderNo, req.body.amount, req.body.reason),
   );
 };
 

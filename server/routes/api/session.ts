@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { SessionRequestSchema, SessionResponseSchema, errorResponses } from '../../../schemas';
-import type { RouteDeps } from '../../types';
+import { SessionRequestSchema, SessionResponseSchema, errorResponses } from '../../schemas';
+import type { RouteDeps } from '../types';
 
 const session: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.post(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PRODUCTS } from '../../../catalog';
-import { CatalogResponseSchema, errorResponses } from '../../../schemas';
+import { PRODUCTS } from '../../catalog';
+import { CatalogResponseSchema, errorResponses } from '../../schemas';
 
 const catalog: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
