@@ -1,25 +1,26 @@
-/** TypeBox schemas for every request and response (mirroring typings/api.ts). */
+/**
+ * TypeBox schemas for every request and response. typings/api.ts is the client-facing copy;
+ * ./contract.ts proves at compile time that the two are the same types.
+ */
 import { Type } from 'typebox';
 import { LIMITS } from '../catalog';
 import { ORDER_NO_PATTERN } from '../services/ids';
 
 export const ApiErrorSchema = Type.Object({
-  code: Type.Union(
-    [
-      'VALIDATION_ERROR',
-      'UNAUTHORIZED',
-      'FORBIDDEN',
-      'NOT_FOUND',
-      'ORDER_NOT_PAYABLE',
-      'IDEMPOTENCY_CONFLICT',
-      'PAYLOAD_TOO_LARGE',
-      'UNSUPPORTED_MEDIA_TYPE',
-      'RATE_LIMITED',
-      'LOGIN_FAILED',
-      'UPSTREAM_ERROR',
-      'INTERNAL',
-    ].map((c) => Type.Literal(c)),
-  ),
+  code: Type.Union([
+    Type.Literal('VALIDATION_ERROR'),
+    Type.Literal('UNAUTHORIZED'),
+    Type.Literal('FORBIDDEN'),
+    Type.Literal('NOT_FOUND'),
+    Type.Literal('ORDER_NOT_PAYABLE'),
+    Type.Literal('IDEMPOTENCY_CONFLICT'),
+    Type.Literal('PAYLOAD_TOO_LARGE'),
+    Type.Literal('UNSUPPORTED_MEDIA_TYPE'),
+    Type.Literal('RATE_LIMITED'),
+    Type.Literal('LOGIN_FAILED'),
+    Type.Literal('UPSTREAM_ERROR'),
+    Type.Literal('INTERNAL'),
+  ]),
   message: Type.String(),
 });
 
@@ -125,6 +126,7 @@ export const PayResponseSchema = Type.Object({
   package: Type.String(),
   signType: Type.Union([Type.Literal('RSA'), Type.Literal('MD5'), Type.Literal('HMAC-SHA256')]),
   paySign: Type.String(),
+  extraData: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 export const RefundRequestSchema = Type.Object({
