@@ -18,6 +18,7 @@ export type Assert<T extends true> = T;
 export type Contract = [
   Assert<SameAs<typeof S.ApiErrorSchema, Api.ApiError>>,
   Assert<SameAs<typeof S.CatalogProductSchema, Api.CatalogProduct>>,
+  Assert<SameAs<typeof S.OrderLimitsSchema, Api.OrderLimits>>,
   Assert<SameAs<typeof S.CatalogResponseSchema, Api.CatalogResponse>>,
   Assert<SameAs<typeof S.CreateOrderRequestSchema, Api.CreateOrderRequest>>,
   Assert<SameAs<typeof S.OrderLineSchema, Api.OrderLine>>,

@@ -49,17 +49,33 @@ export const CatalogProductSchema = Type.Object({
   maxQuantity: Type.Integer(),
 });
 
-export const CatalogResponseSchema = Type.Object({ products: Type.Array(CatalogProductSchema) });
+/** The order limits the server enforces below, published in `GET /api/catalog`. */
+export const ORDER_LIMITS = {
+  remarkMaxLength: LIMITS.maxRemark,
+  maxLines: LIMITS.maxLines,
+  maxQuantity: LIMITS.maxQuantity,
+} as const;
+
+export const OrderLimitsSchema = Type.Object({
+  remarkMaxLength: Type.Integer(),
+  maxLines: Type.Integer(),
+  maxQuantity: Type.Integer(),
+});
+
+export const CatalogResponseSchema = Type.Object({
+  products: Type.Array(CatalogProductSchema),
+  limits: OrderLimitsSchema,
+});
 
 export const CreateOrderRequestSchema = Type.Object({
   items: Type.Array(
     Type.Object({
       sku: Type.String({ minLength: 1, maxLength: 32 }),
-      quantity: Type.Integer({ minimum: 1, maximum: LIMITS.maxQuantity }),
+      quantity: Type.Integer({ minimum: 1, maximum: ORDER_LIMITS.maxQuantity }),
     }),
-    { minItems: 1, maxItems: LIMITS.maxLines },
+    { minItems: 1, maxItems: ORDER_LIMITS.maxLines },
   ),
-  remark: Type.Optional(Type.String({ maxLength: LIMITS.maxRemark })),
+  remark: Type.Optional(Type.String({ maxLength: ORDER_LIMITS.remarkMaxLength })),
 });
 
 export const IdempotencyHeadersSchema = Type.Object({

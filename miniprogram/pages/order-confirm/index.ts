@@ -4,6 +4,7 @@
  * anything itself; it only formats the server's fen.
  */
 import type {
+  CatalogProduct,
   CreateOrderItem,
   Order,
   PayButtonCancelDetail,
@@ -14,7 +15,7 @@ import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
 import type { FetchedOrder } from '../../lib/api';
 import { createOrder, getCatalog, getOrder, isOrderNo } from '../../lib/api';
 import type { Cart } from '../../lib/cart';
-import { REMARK_MAX_LENGTH, parseItemsParam } from '../../lib/cart';
+import { checkCartLimits, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
 import { formatMmSs, remainingMs, spokenDuration, startCountdown } from '../../lib/countdown';
 import { HttpError, describeError, isFinalRefusal } from '../../lib/http';
@@ -80,8 +81,7 @@ function leave(state: PageState, url: string): void {
   redirect(url);
 }
 
-async function demoCart(): Promise<CreateOrderItem[]> {
-  const products = await getCatalog();
+function demoCart(products: readonly CatalogProduct[]): CreateOrderItem[] {
   return products.slice(0, DEMO_CART_SIZE).map((p) => ({ sku: p.sku, quantity: 1 }));
 }
 
@@ -126,7 +126,8 @@ Component({
     view: emptyView,
     remark: '',
     remarkLength: 0,
-    remarkMax: REMARK_MAX_LENGTH,
+    /** The server's `limits.remarkMaxLength` from `GET /api/catalog` (cart mode only). */
+    remarkMax: 0,
     /** Only for a cart opened here; a reopened order (`?orderNo=`) keeps its remark. */
     remarkEditable: false,
     savingRemark: false,
@@ -188,12 +189,19 @@ Component({
           if (!isOrderNo(state.orderNo)) throw new Error('This link does not name an order.');
           fetched = await getOrder(state.orderNo);
         } else {
-          const items =
-            state.itemsParam === undefined ? await demoCart() : parseItemsParam(state.itemsParam);
-          if (items.length === 0) {
+          // A bad link is refused before any request.
+          const param =
+            state.itemsParam === undefined ? undefined : parseItemsParam(state.itemsParam);
+          if (param?.length === 0) {
             if (generation === state.generation) this.setData({ phase: 'empty' });
             return;
           }
+          // The catalogue carries the server's order limits, which the cart and remark obey.
+          const { products, limits } = await getCatalog();
+          if (generation !== state.generation || state.unloaded) return;
+          this.setData({ remarkMax: limits.remarkMaxLength });
+          const items = param ?? demoCart(products);
+          checkCartLimits(items, limits);
           state.cart = { items, remark: state.cart?.remark ?? '' };
           fetched = await createOrder(state.cart);
         }
@@ -312,7 +320,7 @@ Component({
     },
 
     onRemarkInput(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
-      const remark = String(e.detail.value ?? '').slice(0, REMARK_MAX_LENGTH);
+      const remark = String(e.detail.value ?? '').slice(0, this.data.remarkMax);
       this.setData({ remark, remarkLength: remark.length });
     },
 
