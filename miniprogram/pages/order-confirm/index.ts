@@ -23,6 +23,7 @@ import { bottomInsetPx } from '../../lib/layout';
 import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
 import { isPayable } from '../../lib/order-status';
 import { paymentFailureText } from '../../lib/payment-errors';
+import { pageStateStore } from '../../lib/page-state';
 import type { OrderView } from '../../lib/order-view';
 import { orderView } from '../../lib/order-view';
 
@@ -52,26 +53,28 @@ interface PageState {
   leaving: boolean;
 }
 
-const states = new WeakMap<object, PageState>();
+const stateOf = pageStateStore<PageState>(() => ({
+  orderNo: '',
+  itemsParam: undefined,
+  cart: undefined,
+  order: undefined,
+  clockOffsetMs: 0,
+  countdown: undefined,
+  generation: 0,
+  rereading: undefined,
+  unloaded: false,
+  leaving: false,
+}));
 
-function stateOf(page: object): PageState {
-  let state = states.get(page);
-  if (!state) {
-    state = {
-      orderNo: '',
-      itemsParam: undefined,
-      cart: undefined,
-      order: undefined,
-      clockOffsetMs: 0,
-      countdown: undefined,
-      generation: 0,
-      rereading: undefined,
-      unloaded: false,
-      leaving: false,
-    };
-    states.set(page, state);
-  }
-  return state;
+/** What the pay-button's `disabled` follows: only a ready, unexpired order not being re-placed. */
+interface PayGate {
+  phase: Phase;
+  expired: boolean;
+  savingRemark: boolean;
+}
+
+function payDisabledOf(data: PayGate): boolean {
+  return data.phase !== 'ready' || data.expired || data.savingRemark;
 }
 
 function leave(state: PageState, url: string): void {
@@ -95,7 +98,6 @@ function cartOf(order: Order): Cart {
 /** Past its expiry (or closed): the countdown says so and the pay-button is off. */
 const EXPIRED = {
   expired: true,
-  payDisabled: true,
   countdownText: 'expired',
   countdownLabel: 'This order has expired',
 };
@@ -143,14 +145,6 @@ Component({
     barStyle: '',
   },
 
-  lifetimes: {
-    detached() {
-      const state = stateOf(this);
-      state.unloaded = true;
-      state.countdown?.stop();
-    },
-  },
-
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const state = stateOf(this);
@@ -158,7 +152,7 @@ Component({
       state.itemsParam = query.items === undefined ? undefined : queryParam(query, 'items');
       const inset = bottomInsetPx();
       if (inset > 0) {
-        this.setData({
+        this.update({
           pageStyle: `padding-bottom: calc(var(--bar-height) + ${inset}px);`,
           barStyle: `padding-bottom: calc(var(--space-2) + ${inset}px);`,
         });
@@ -166,6 +160,13 @@ Component({
       void this.load();
     },
 
+    /** Every setData of this page: `payDisabled` is derived here from the state, nowhere else. */
+    update(patch: Record<string, unknown>): void {
+      const next = { ...this.data, ...patch } as unknown as PayGate;
+      this.setData({ ...patch, payDisabled: payDisabledOf(next) });
+    },
+
+    /** The one teardown: a page always gets onUnload (a component-built page also detaches). */
     onUnload() {
       const state = stateOf(this);
       state.unloaded = true;
@@ -182,7 +183,7 @@ Component({
       const state = stateOf(this);
       const generation = ++state.generation;
       state.countdown?.stop();
-      this.setData({ phase: 'loading', errorText: '', payDisabled: true });
+      this.update({ phase: 'loading', errorText: '' });
       try {
         let fetched: FetchedOrder;
         if (state.orderNo) {
@@ -193,13 +194,13 @@ Component({
           const param =
             state.itemsParam === undefined ? undefined : parseItemsParam(state.itemsParam);
           if (param?.length === 0) {
-            if (generation === state.generation) this.setData({ phase: 'empty' });
+            if (generation === state.generation) this.update({ phase: 'empty' });
             return;
           }
           // The catalogue carries the server's order limits, which the cart and remark obey.
           const { products, limits } = await getCatalog();
           if (generation !== state.generation || state.unloaded) return;
-          this.setData({ remarkMax: limits.remarkMaxLength });
+          this.update({ remarkMax: limits.remarkMaxLength });
           const items = param ?? demoCart(products);
           checkCartLimits(items, limits);
           state.cart = { items, remark: state.cart?.remark ?? '' };
@@ -214,7 +215,7 @@ Component({
           error instanceof Error && !(error instanceof HttpError)
             ? error.message
             : describeError(error);
-        this.setData({ phase: 'error', errorText: text, payDisabled: true });
+        this.update({ phase: 'error', errorText: text });
       }
     },
 
@@ -238,7 +239,7 @@ Component({
       state.countdown = undefined;
       // The first countdown text comes with the order, in one setData: the countdown's first
       // tick then finds it already shown.
-      this.setData({
+      this.update({
         phase: 'ready',
         view,
         remark: view.remark,
@@ -247,14 +248,13 @@ Component({
         fee: order.total,
         paymentArgs: { orderNo: order.orderNo },
         expired: false,
-        payDisabled: false,
         ...countdownData(left),
       });
       if (left === 0) return;
       state.countdown = startCountdown(expiresAtMs, clockOffsetMs, (tick) => {
         if (state.unloaded) return;
         if (tick.expired || tick.text !== this.data.countdownText) {
-          this.setData(countdownData(tick.remainingMs));
+          this.update(countdownData(tick.remainingMs));
         }
       });
     },
@@ -292,10 +292,9 @@ Component({
         if (isFinalRefusal(error)) {
           state.countdown?.stop();
           state.order = undefined;
-          this.setData({
+          this.update({
             phase: 'error',
             errorText: describeError(error),
-            payDisabled: true,
             view: emptyView,
             fee: 0,
             paymentArgs: {},
@@ -321,7 +320,7 @@ Component({
 
     onRemarkInput(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
       const remark = String(e.detail.value ?? '').slice(0, this.data.remarkMax);
-      this.setData({ remark, remarkLength: remark.length });
+      this.update({ remark, remarkLength: remark.length });
     },
 
     /**
@@ -335,20 +334,19 @@ Component({
       if (!state.cart || !state.order || !this.data.remarkEditable) return;
       if (remark === (state.order.remark ?? '') || this.data.savingRemark) return;
       const generation = ++state.generation;
-      this.setData({ savingRemark: true, payDisabled: true });
+      this.update({ savingRemark: true });
       try {
         const fetched = await createOrder({ items: state.cart.items, remark });
         if (generation !== state.generation || state.unloaded) return;
         state.cart = { items: state.cart.items, remark };
-        this.setData({ savingRemark: false });
+        this.update({ savingRemark: false });
         this.show(fetched);
       } catch (error) {
         if (generation !== state.generation || state.unloaded) return;
-        this.setData({
+        this.update({
           savingRemark: false,
           remark: state.order.remark ?? '',
           remarkLength: (state.order.remark ?? '').length,
-          payDisabled: this.data.expired,
         });
         wx.showToast({ title: `Remark not saved. ${describeError(error)}`, icon: 'none' });
       }
