@@ -33,8 +33,19 @@ export interface CatalogProduct {
   maxQuantity: number;
 }
 
+/** What the server accepts in one order; the shop enforces these instead of keeping its own copy. */
+export interface OrderLimits {
+  /** Characters in the optional remark. */
+  remarkMaxLength: number;
+  /** Distinct lines (skus) per order. */
+  maxLines: number;
+  /** Ceiling on any line's quantity, before the product's own maxQuantity. */
+  maxQuantity: number;
+}
+
 export interface CatalogResponse {
   products: CatalogProduct[];
+  limits: OrderLimits;
 }
 
 export interface CreateOrderItem {

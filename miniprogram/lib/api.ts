@@ -3,7 +3,7 @@
  * (see session.ts); a rejected token is renewed once. Answers are checked before a page uses
  * them, so a broken server shows an error state rather than `NaN` on a price.
  */
-import type { CatalogProduct, Order, OrderLine } from '../../typings';
+import type { CatalogProduct, CatalogResponse, Order, OrderLimits, OrderLine } from '../../typings';
 import type { Cart } from './cart';
 import { forgetIdempotencyKey, idempotencyKeyFor } from './cart';
 import { clockOffsetFromDateHeader } from './countdown';
@@ -76,6 +76,21 @@ function isProduct(value: unknown): value is CatalogProduct {
   );
 }
 
+function isLimit(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+export function isOrderLimits(value: unknown): value is OrderLimits {
+  const v = value as OrderLimits | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    isLimit(v.remarkMaxLength) &&
+    isLimit(v.maxLines) &&
+    isLimit(v.maxQuantity)
+  );
+}
+
 async function authorized(request: HttpRequest): Promise<HttpResponse> {
   const attempt = async (): Promise<HttpResponse> =>
     send({
@@ -103,14 +118,17 @@ function fetchedOrder(response: HttpResponse): FetchedOrder {
   };
 }
 
-export async function getCatalog(): Promise<CatalogProduct[]> {
+/** The products and the server's order limits (remark length, lines, quantity). */
+export async function getCatalog(): Promise<CatalogResponse> {
   const response = await send({ method: 'GET', path: '/api/catalog' });
   if (response.status !== 200) throw errorFromResponse(response);
-  const products = (response.data as { products?: unknown } | null)?.products;
-  if (!Array.isArray(products) || !products.every(isProduct)) {
+  const data = response.data as { products?: unknown; limits?: unknown } | null;
+  const products = data?.products;
+  const limits = data?.limits;
+  if (!Array.isArray(products) || !products.every(isProduct) || !isOrderLimits(limits)) {
     throw new HttpError('malformed', 'The catalogue is not readable.', response.status);
   }
-  return products;
+  return { products, limits };
 }
 
 export async function getOrder(orderNo: string): Promise<FetchedOrder> {

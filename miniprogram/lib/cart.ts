@@ -3,22 +3,19 @@
  * kept per (cart, remark) in storage, so retrying after a network error, reopening the page or
  * switching back to an earlier remark returns the order already created instead of a new one.
  */
-import type { CreateOrderItem } from '../../typings';
+import type { CreateOrderItem, OrderLimits } from '../../typings';
 
 export interface Cart {
   items: CreateOrderItem[];
   remark: string;
 }
 
-/** Checked before anything is sent; the server enforces its own (per-product) limits too. */
-export const MAX_CART_LINES = 10;
-export const MAX_QUANTITY = 99;
-export const REMARK_MAX_LENGTH = 100;
 const SKU_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * Parses the `items` page parameter: `SKU:QTY` pairs joined by commas, e.g. `tea-500g:2,cup:1`.
- * Throws a readable error for anything else; repeated skus are merged.
+ * Throws a readable error for anything else; repeated skus are merged. Needs no server, so a bad
+ * link is refused before any request; the server's limits are `checkCartLimits`.
  */
 export function parseItemsParam(param: string): CreateOrderItem[] {
   const text = param.trim();
@@ -31,14 +28,23 @@ export function parseItemsParam(param: string): CreateOrderItem[] {
     }
     const sku = match[1] as string;
     const quantity = Number(match[2]);
-    const total = (merged.get(sku) ?? 0) + quantity;
-    if (quantity < 1 || total > MAX_QUANTITY) {
-      throw new Error(`quantity of ${sku} must be 1 to ${MAX_QUANTITY}`);
-    }
-    merged.set(sku, total);
+    if (quantity < 1) throw new Error(`quantity of ${sku} must be at least 1`);
+    merged.set(sku, (merged.get(sku) ?? 0) + quantity);
   }
-  if (merged.size > MAX_CART_LINES) throw new Error(`at most ${MAX_CART_LINES} items per order`);
   return Array.from(merged, ([sku, quantity]) => ({ sku, quantity }));
+}
+
+/** Checks a cart against the server's limits (`GET /api/catalog`) before it is sent. */
+export function checkCartLimits(
+  items: readonly CreateOrderItem[],
+  limits: Pick<OrderLimits, 'maxLines' | 'maxQuantity'>,
+): void {
+  for (const { sku, quantity } of items) {
+    if (quantity > limits.maxQuantity) {
+      throw new Error(`quantity of ${sku} must be 1 to ${limits.maxQuantity}`);
+    }
+  }
+  if (items.length > limits.maxLines) throw new Error(`at most ${limits.maxLines} items per order`);
 }
 
 /** Order-insensitive identity of a cart and remark. */

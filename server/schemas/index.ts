@@ -1,25 +1,26 @@
-/** TypeBox schemas for every request and response (mirroring typings/api.ts). */
+/**
+ * TypeBox schemas for every request and response. typings/api.ts is the client-facing copy;
+ * ./contract.ts proves at compile time that the two are the same types.
+ */
 import { Type } from 'typebox';
 import { LIMITS } from '../catalog';
 import { ORDER_NO_PATTERN } from '../services/ids';
 
 export const ApiErrorSchema = Type.Object({
-  code: Type.Union(
-    [
-      'VALIDATION_ERROR',
-      'UNAUTHORIZED',
-      'FORBIDDEN',
-      'NOT_FOUND',
-      'ORDER_NOT_PAYABLE',
-      'IDEMPOTENCY_CONFLICT',
-      'PAYLOAD_TOO_LARGE',
-      'UNSUPPORTED_MEDIA_TYPE',
-      'RATE_LIMITED',
-      'LOGIN_FAILED',
-      'UPSTREAM_ERROR',
-      'INTERNAL',
-    ].map((c) => Type.Literal(c)),
-  ),
+  code: Type.Union([
+    Type.Literal('VALIDATION_ERROR'),
+    Type.Literal('UNAUTHORIZED'),
+    Type.Literal('FORBIDDEN'),
+    Type.Literal('NOT_FOUND'),
+    Type.Literal('ORDER_NOT_PAYABLE'),
+    Type.Literal('IDEMPOTENCY_CONFLICT'),
+    Type.Literal('PAYLOAD_TOO_LARGE'),
+    Type.Literal('UNSUPPORTED_MEDIA_TYPE'),
+    Type.Literal('RATE_LIMITED'),
+    Type.Literal('LOGIN_FAILED'),
+    Type.Literal('UPSTREAM_ERROR'),
+    Type.Literal('INTERNAL'),
+  ]),
   message: Type.String(),
 });
 
@@ -48,17 +49,33 @@ export const CatalogProductSchema = Type.Object({
   maxQuantity: Type.Integer(),
 });
 
-export const CatalogResponseSchema = Type.Object({ products: Type.Array(CatalogProductSchema) });
+/** The order limits the server enforces below, published in `GET /api/catalog`. */
+export const ORDER_LIMITS = {
+  remarkMaxLength: LIMITS.maxRemark,
+  maxLines: LIMITS.maxLines,
+  maxQuantity: LIMITS.maxQuantity,
+} as const;
+
+export const OrderLimitsSchema = Type.Object({
+  remarkMaxLength: Type.Integer(),
+  maxLines: Type.Integer(),
+  maxQuantity: Type.Integer(),
+});
+
+export const CatalogResponseSchema = Type.Object({
+  products: Type.Array(CatalogProductSchema),
+  limits: OrderLimitsSchema,
+});
 
 export const CreateOrderRequestSchema = Type.Object({
   items: Type.Array(
     Type.Object({
       sku: Type.String({ minLength: 1, maxLength: 32 }),
-      quantity: Type.Integer({ minimum: 1, maximum: LIMITS.maxQuantity }),
+      quantity: Type.Integer({ minimum: 1, maximum: ORDER_LIMITS.maxQuantity }),
     }),
-    { minItems: 1, maxItems: LIMITS.maxLines },
+    { minItems: 1, maxItems: ORDER_LIMITS.maxLines },
   ),
-  remark: Type.Optional(Type.String({ maxLength: LIMITS.maxRemark })),
+  remark: Type.Optional(Type.String({ maxLength: ORDER_LIMITS.remarkMaxLength })),
 });
 
 export const IdempotencyHeadersSchema = Type.Object({
@@ -125,6 +142,7 @@ export const PayResponseSchema = Type.Object({
   package: Type.String(),
   signType: Type.Union([Type.Literal('RSA'), Type.Literal('MD5'), Type.Literal('HMAC-SHA256')]),
   paySign: Type.String(),
+  extraData: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 export const RefundRequestSchema = Type.Object({

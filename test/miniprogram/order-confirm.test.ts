@@ -6,6 +6,8 @@
 import { createServer } from 'node:net';
 import simulate from 'miniprogram-simulate';
 import type { AddressInfo } from 'node:net';
+import type { CatalogResponse } from '../../typings';
+import { httpRequest } from '../emulator/http';
 import { tapPayButton } from '../emulator/navigator';
 import { startFlakyNetwork } from '../e2e/flaky-network';
 import { usePhoneStack } from '../e2e/phone-stack';
@@ -58,7 +60,7 @@ describe('order-confirm', () => {
     expect(textOf(page, '#order-no')).toBe(orderNoOf(page));
     expect(textOf(page, '#countdown')).toMatch(/^Pay within (15:00|14:5\d)$/);
     expect(page.data.countdownLabel).toMatch(/^Pay within 1[45] minutes?/);
-    expect(textOf(page, '#remark-counter')).toBe('0/100');
+    expect(textOf(page, '#remark-counter')).toBe('0/200');
 
     const button = page.querySelector('#pay-button');
     expect(button?.data).toMatchObject({
@@ -83,11 +85,11 @@ describe('order-confirm', () => {
     await waitForPhase(page, 'ready');
     const first = orderNoOf(page);
 
-    await input(page, 'x'.repeat(150));
-    expect(page.data.remark).toHaveLength(100);
-    expect(textOf(page, '#remark-counter')).toBe('100/100');
+    await input(page, 'x'.repeat(250));
+    expect(page.data.remark).toHaveLength(200);
+    expect(textOf(page, '#remark-counter')).toBe('200/200');
     await input(page, 'Gift wrap, please');
-    expect(textOf(page, '#remark-counter')).toBe('17/100');
+    expect(textOf(page, '#remark-counter')).toBe('17/200');
     await commit(page);
     await waitFor(
       'the order with the remark',
@@ -108,6 +110,35 @@ describe('order-confirm', () => {
     await input(page, '');
     await commit(page);
     await waitFor('the first order again', () => orderNoOf(page) === first);
+  }, 30_000);
+
+  it('remark limit: the page obeys what GET /api/catalog says, and the server enforces it', async () => {
+    const catalog = await httpRequest({
+      method: 'GET',
+      url: `${env.stack.serverUrl}/api/catalog`,
+      timeoutMs: 10_000,
+    });
+    expect((JSON.parse(catalog.body) as CatalogResponse).limits.remarkMaxLength).toBe(200);
+    const post = (remark: string) =>
+      httpRequest({
+        method: 'POST',
+        url: `${env.stack.serverUrl}/api/orders`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ sku: 'CUP-CLAY-01', quantity: 1 }], remark }),
+        timeoutMs: 10_000,
+      });
+    expect((await post('y'.repeat(200))).statusCode).toBe(201);
+    expect((await post('y'.repeat(201))).statusCode).toBe(400);
+
+    const phone = env.pickUp({ user: 'page-remark-limit' });
+    const page = phone.open('order-confirm', { items: 'CUP-CLAY-01:1' });
+    await waitForPhase(page, 'ready');
+    expect(page.data.remarkMax).toBe(200);
+    expect(textOf(page, '#remark-counter')).toBe('0/200');
+    await input(page, 'z'.repeat(201));
+    await commit(page);
+    await waitFor('the order with the longest remark', () => !page.data.savingRemark);
+    await waitFor('saved', () => (page.data.view as { remark: string }).remark.length === 200);
   }, 30_000);
 
   it('a lost answer to POST /api/orders: error, retry, and the same order comes back', async () => {

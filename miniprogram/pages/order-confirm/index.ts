@@ -4,6 +4,7 @@
  * anything itself; it only formats the server's fen.
  */
 import type {
+  CatalogProduct,
   CreateOrderItem,
   Order,
   PayButtonCancelDetail,
@@ -14,7 +15,7 @@ import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
 import type { FetchedOrder } from '../../lib/api';
 import { createOrder, getCatalog, getOrder, isOrderNo } from '../../lib/api';
 import type { Cart } from '../../lib/cart';
-import { REMARK_MAX_LENGTH, parseItemsParam } from '../../lib/cart';
+import { checkCartLimits, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
 import { formatMmSs, remainingMs, spokenDuration, startCountdown } from '../../lib/countdown';
 import { HttpError, describeError, isFinalRefusal } from '../../lib/http';
@@ -22,6 +23,7 @@ import { bottomInsetPx } from '../../lib/layout';
 import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
 import { isPayable } from '../../lib/order-status';
 import { paymentFailureText } from '../../lib/payment-errors';
+import { pageStateStore } from '../../lib/page-state';
 import type { OrderView } from '../../lib/order-view';
 import { orderView } from '../../lib/order-view';
 
@@ -51,26 +53,28 @@ interface PageState {
   leaving: boolean;
 }
 
-const states = new WeakMap<object, PageState>();
+const stateOf = pageStateStore<PageState>(() => ({
+  orderNo: '',
+  itemsParam: undefined,
+  cart: undefined,
+  order: undefined,
+  clockOffsetMs: 0,
+  countdown: undefined,
+  generation: 0,
+  rereading: undefined,
+  unloaded: false,
+  leaving: false,
+}));
 
-function stateOf(page: object): PageState {
-  let state = states.get(page);
-  if (!state) {
-    state = {
-      orderNo: '',
-      itemsParam: undefined,
-      cart: undefined,
-      order: undefined,
-      clockOffsetMs: 0,
-      countdown: undefined,
-      generation: 0,
-      rereading: undefined,
-      unloaded: false,
-      leaving: false,
-    };
-    states.set(page, state);
-  }
-  return state;
+/** What the pay-button's `disabled` follows: only a ready, unexpired order not being re-placed. */
+interface PayGate {
+  phase: Phase;
+  expired: boolean;
+  savingRemark: boolean;
+}
+
+function payDisabledOf(data: PayGate): boolean {
+  return data.phase !== 'ready' || data.expired || data.savingRemark;
 }
 
 function leave(state: PageState, url: string): void {
@@ -80,8 +84,7 @@ function leave(state: PageState, url: string): void {
   redirect(url);
 }
 
-async function demoCart(): Promise<CreateOrderItem[]> {
-  const products = await getCatalog();
+function demoCart(products: readonly CatalogProduct[]): CreateOrderItem[] {
   return products.slice(0, DEMO_CART_SIZE).map((p) => ({ sku: p.sku, quantity: 1 }));
 }
 
@@ -95,7 +98,6 @@ function cartOf(order: Order): Cart {
 /** Past its expiry (or closed): the countdown says so and the pay-button is off. */
 const EXPIRED = {
   expired: true,
-  payDisabled: true,
   countdownText: 'expired',
   countdownLabel: 'This order has expired',
 };
@@ -126,7 +128,8 @@ Component({
     view: emptyView,
     remark: '',
     remarkLength: 0,
-    remarkMax: REMARK_MAX_LENGTH,
+    /** The server's `limits.remarkMaxLength` from `GET /api/catalog` (cart mode only). */
+    remarkMax: 0,
     /** Only for a cart opened here; a reopened order (`?orderNo=`) keeps its remark. */
     remarkEditable: false,
     savingRemark: false,
@@ -142,14 +145,6 @@ Component({
     barStyle: '',
   },
 
-  lifetimes: {
-    detached() {
-      const state = stateOf(this);
-      state.unloaded = true;
-      state.countdown?.stop();
-    },
-  },
-
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const state = stateOf(this);
@@ -157,7 +152,7 @@ Component({
       state.itemsParam = query.items === undefined ? undefined : queryParam(query, 'items');
       const inset = bottomInsetPx();
       if (inset > 0) {
-        this.setData({
+        this.update({
           pageStyle: `padding-bottom: calc(var(--bar-height) + ${inset}px);`,
           barStyle: `padding-bottom: calc(var(--space-2) + ${inset}px);`,
         });
@@ -165,6 +160,13 @@ Component({
       void this.load();
     },
 
+    /** Every setData of this page: `payDisabled` is derived here from the state, nowhere else. */
+    update(patch: Record<string, unknown>): void {
+      const next = { ...this.data, ...patch } as unknown as PayGate;
+      this.setData({ ...patch, payDisabled: payDisabledOf(next) });
+    },
+
+    /** The one teardown: a page always gets onUnload (a component-built page also detaches). */
     onUnload() {
       const state = stateOf(this);
       state.unloaded = true;
@@ -181,19 +183,26 @@ Component({
       const state = stateOf(this);
       const generation = ++state.generation;
       state.countdown?.stop();
-      this.setData({ phase: 'loading', errorText: '', payDisabled: true });
+      this.update({ phase: 'loading', errorText: '' });
       try {
         let fetched: FetchedOrder;
         if (state.orderNo) {
           if (!isOrderNo(state.orderNo)) throw new Error('This link does not name an order.');
           fetched = await getOrder(state.orderNo);
         } else {
-          const items =
-            state.itemsParam === undefined ? await demoCart() : parseItemsParam(state.itemsParam);
-          if (items.length === 0) {
-            if (generation === state.generation) this.setData({ phase: 'empty' });
+          // A bad link is refused before any request.
+          const param =
+            state.itemsParam === undefined ? undefined : parseItemsParam(state.itemsParam);
+          if (param?.length === 0) {
+            if (generation === state.generation) this.update({ phase: 'empty' });
             return;
           }
+          // The catalogue carries the server's order limits, which the cart and remark obey.
+          const { products, limits } = await getCatalog();
+          if (generation !== state.generation || state.unloaded) return;
+          this.update({ remarkMax: limits.remarkMaxLength });
+          const items = param ?? demoCart(products);
+          checkCartLimits(items, limits);
           state.cart = { items, remark: state.cart?.remark ?? '' };
           fetched = await createOrder(state.cart);
         }
@@ -206,7 +215,7 @@ Component({
           error instanceof Error && !(error instanceof HttpError)
             ? error.message
             : describeError(error);
-        this.setData({ phase: 'error', errorText: text, payDisabled: true });
+        this.update({ phase: 'error', errorText: text });
       }
     },
 
@@ -230,7 +239,7 @@ Component({
       state.countdown = undefined;
       // The first countdown text comes with the order, in one setData: the countdown's first
       // tick then finds it already shown.
-      this.setData({
+      this.update({
         phase: 'ready',
         view,
         remark: view.remark,
@@ -239,14 +248,13 @@ Component({
         fee: order.total,
         paymentArgs: { orderNo: order.orderNo },
         expired: false,
-        payDisabled: false,
         ...countdownData(left),
       });
       if (left === 0) return;
       state.countdown = startCountdown(expiresAtMs, clockOffsetMs, (tick) => {
         if (state.unloaded) return;
         if (tick.expired || tick.text !== this.data.countdownText) {
-          this.setData(countdownData(tick.remainingMs));
+          this.update(countdownData(tick.remainingMs));
         }
       });
     },
@@ -284,10 +292,9 @@ Component({
         if (isFinalRefusal(error)) {
           state.countdown?.stop();
           state.order = undefined;
-          this.setData({
+          this.update({
             phase: 'error',
             errorText: describeError(error),
-            payDisabled: true,
             view: emptyView,
             fee: 0,
             paymentArgs: {},
@@ -312,8 +319,8 @@ Component({
     },
 
     onRemarkInput(e: WechatMiniprogram.CustomEvent<{ value: string }>) {
-      const remark = String(e.detail.value ?? '').slice(0, REMARK_MAX_LENGTH);
-      this.setData({ remark, remarkLength: remark.length });
+      const remark = String(e.detail.value ?? '').slice(0, this.data.remarkMax);
+      this.update({ remark, remarkLength: remark.length });
     },
 
     /**
@@ -327,20 +334,19 @@ Component({
       if (!state.cart || !state.order || !this.data.remarkEditable) return;
       if (remark === (state.order.remark ?? '') || this.data.savingRemark) return;
       const generation = ++state.generation;
-      this.setData({ savingRemark: true, payDisabled: true });
+      this.update({ savingRemark: true });
       try {
         const fetched = await createOrder({ items: state.cart.items, remark });
         if (generation !== state.generation || state.unloaded) return;
         state.cart = { items: state.cart.items, remark };
-        this.setData({ savingRemark: false });
+        this.update({ savingRemark: false });
         this.show(fetched);
       } catch (error) {
         if (generation !== state.generation || state.unloaded) return;
-        this.setData({
+        this.update({
           savingRemark: false,
           remark: state.order.remark ?? '',
           remarkLength: (state.order.remark ?? '').length,
-          payDisabled: this.data.expired,
         });
         wx.showToast({ title: `Remark not saved. ${describeError(error)}`, icon: 'none' });
       }

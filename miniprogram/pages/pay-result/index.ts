@@ -13,6 +13,7 @@ import { STATE_TEXT, isFinal, pollPolicy, resultStateOf } from '../../lib/order-
 import type { OrderView } from '../../lib/order-view';
 import { formatLocalTime, orderView } from '../../lib/order-view';
 import { formatPrice, spokenPrice } from '../../lib/money';
+import { pageStateStore } from '../../lib/page-state';
 
 /** `still-confirming`: polling ran out while the server still says pending. */
 type Phase = 'loading' | 'error' | ResultState | 'still-confirming';
@@ -26,16 +27,13 @@ interface PageState {
   unloaded: boolean;
 }
 
-const states = new WeakMap<object, PageState>();
-
-function stateOf(page: object): PageState {
-  let state = states.get(page);
-  if (!state) {
-    state = { orderNo: '', outcome: 'unknown', timer: undefined, round: 0, unloaded: false };
-    states.set(page, state);
-  }
-  return state;
-}
+const stateOf = pageStateStore<PageState>(() => ({
+  orderNo: '',
+  outcome: 'unknown',
+  timer: undefined,
+  round: 0,
+  unloaded: false,
+}));
 
 function stopTimer(state: PageState): void {
   if (state.timer !== undefined) clearTimeout(state.timer);
@@ -68,14 +66,6 @@ Component({
     pageStyle: '',
   },
 
-  lifetimes: {
-    detached() {
-      const state = stateOf(this);
-      state.unloaded = true;
-      stopTimer(state);
-    },
-  },
-
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const state = stateOf(this);
@@ -91,6 +81,7 @@ Component({
       this.startPolling();
     },
 
+    /** The one teardown: a page always gets onUnload (a component-built page also detaches). */
     onUnload() {
       const state = stateOf(this);
       state.unloaded = true;

@@ -14,9 +14,9 @@ import type {
   PayButtonVersion,
   PaymentArgsLike,
 } from '../../../typings';
-import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
 import { CURRENCY_SYMBOLS, formatFee, validateFee } from '../../index';
 import { DEVTOOLS_ERRMSG, DEVTOOLS_NOTICE, RETURN_GRACE_MS } from './constants';
+import { payButtonProperties } from './props';
 
 const VERSIONS: readonly string[] = ['release', 'trial', 'develop'];
 
@@ -96,20 +96,7 @@ Component({
    * `fee` and `paymentArgs` accept any type on purpose: a wrong type from the host must reach
    * our checks (and be explained) instead of being coerced silently by the framework.
    */
-  properties: {
-    /** Amount in fen, positive integer ≤ MAX_FEE. Display only: the server charges its own total. */
-    fee: null,
-    /** Handed untouched to the owner's `beforeRequestPayment`; for this project `{ orderNo }`. */
-    paymentArgs: null,
-    /** Functional page build to open; the default comes from the build (MP_FUNCTIONAL_PAGE_VERSION). */
-    version: { type: String, value: FUNCTIONAL_PAGE_VERSION },
-    currencyType: { type: String, value: 'CNY' },
-    disabled: Boolean,
-    /** Slot content replaces the amount instead of preceding it. */
-    customFace: Boolean,
-    /** Verb of the accessible label: `${label} ¥12.34`. */
-    label: { type: String, value: 'Pay' },
-  },
+  properties: payButtonProperties,
   data: {
     /** ready | busy | disabled | invalid */
     state: 'invalid',

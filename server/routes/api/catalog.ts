@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PRODUCTS } from '../../catalog';
-import { CatalogResponseSchema, errorResponses } from '../../schemas';
+import { CatalogResponseSchema, ORDER_LIMITS, errorResponses } from '../../schemas';
 
 const catalog: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/catalog',
     { schema: { response: { 200: CatalogResponseSchema, ...errorResponses } } },
-    async () => ({ products: [...PRODUCTS] }),
+    async () => ({ products: [...PRODUCTS], limits: { ...ORDER_LIMITS } }),
   );
 };
 

@@ -3,9 +3,13 @@ import {
   forgetIdempotencyKey,
   idempotencyKeyFor,
   newIdempotencyKey,
+  checkCartLimits,
   parseItemsParam,
 } from '../../../miniprogram/lib/cart';
 import { createWx, installWx } from '../../emulator';
+
+/** What `GET /api/catalog` publishes (order-confirm.test.ts reads it from the server). */
+const LIMITS = { maxLines: 10, maxQuantity: 99 };
 
 /** The emulator's storage (per user and app, JSON like WeChat's); nothing here goes online. */
 function installStorage(): Map<string, string> {
@@ -28,13 +32,14 @@ describe('cart parameter', () => {
     ['TEA:', /expected SKU:QUANTITY/],
     ['TEA:-1', /expected SKU:QUANTITY/],
     ['TEA:1.5', /expected SKU:QUANTITY/],
-    ['TEA:0', /quantity of TEA must be 1 to 99/],
+    ['TEA:0', /quantity of TEA must be at least 1/],
+    ['TEA:100', /quantity of TEA must be 1 to 99/],
     ['TEA:60,TEA:60', /quantity of TEA/],
     ['bad sku!:1', /expected SKU:QUANTITY/],
     [`${'X'.repeat(33)}:1`, /expected SKU:QUANTITY/],
     [Array.from({ length: 11 }, (_, i) => `S${i}:1`).join(','), /at most 10 items/],
   ])('rejects %s', (param, message) => {
-    expect(() => parseItemsParam(param)).toThrow(message);
+    expect(() => checkCartLimits(parseItemsParam(param), LIMITS)).toThrow(message);
   });
 });
 
