@@ -29,9 +29,13 @@ import type { RouteDeps } from './routes/types';
 import { HealthResponseSchema, errorResponses } from './schemas';
 import type { ServiceContext } from './services/context';
 import { NotifyService } from './services/notify';
-import { OrderService } from './services/orders';
+import { Checkout } from './services/checkout';
+import { OrderRecords } from './services/order-records';
+import { Refunds } from './services/refunds';
+import { Settlement } from './services/settlement';
 import { SessionService } from './services/sessions';
 import { WechatPayClient } from './wechatpay/client';
+import { V3DirectGateway } from './wechatpay/v3-direct';
 import { loadPlatformKeys } from './wechatpay/verify';
 
 export interface AppDeps {
@@ -47,7 +51,6 @@ export interface BuiltApp {
   app: FastifyInstance;
   storage: Storage;
   jobs: JobRunner;
-  orders: OrderService;
   sessions: SessionService;
 }
 
@@ -62,33 +65,40 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
 
   const merchantKey = WechatPayClient.privateKey(config.merchantPrivateKeyPem);
   const platformKeys = loadPlatformKeys(config.platformPublicKeys);
-  const ctx: ServiceContext = {
-    config,
-    storage,
-    clock,
+  const client = new WechatPayClient({
+    baseUrl: config.wechatPayBase,
+    mchId: config.mchId,
+    merchantSerialNo: config.merchantSerialNo,
+    merchantPrivateKey: merchantKey,
+    platformKeys,
+    wallClock: systemClock,
     logger,
+    timeoutMs: config.wechatTimeoutMs,
+    retries: config.wechatRetries,
+  });
+  // The one place the payment scheme is chosen: a second scheme is a second adapter here.
+  const pay = new V3DirectGateway({
+    client,
+    appId: config.appId,
+    mchId: config.mchId,
     merchantKey,
     platformKeys,
-    pay: new WechatPayClient({
-      baseUrl: config.wechatPayBase,
-      mchId: config.mchId,
-      merchantSerialNo: config.merchantSerialNo,
-      merchantPrivateKey: merchantKey,
-      platformKeys,
-      wallClock: systemClock,
-      logger,
-      timeoutMs: config.wechatTimeoutMs,
-      retries: config.wechatRetries,
-    }),
+    apiV3Key: config.apiV3Key,
+    notifyWindowSeconds: config.notifyWindowSeconds,
     notifyUrl: () => {
       if (config.notifyUrl) return config.notifyUrl;
       if (deps.ownUrl) return `${deps.ownUrl()}/api/pay/notify`;
       throw new Error('no notify URL: set NOTIFY_URL');
     },
-  };
-  const orders = new OrderService(ctx);
+  });
+  const ctx: ServiceContext = { config, storage, clock, logger, pay };
+  const records = new OrderRecords(ctx);
+  const settlement = new Settlement(ctx, records);
+  const checkout = new Checkout(ctx, records, settlement);
+  const refunds = new Refunds(ctx);
   const sessions = new SessionService(ctx);
-  const notify = new NotifyService(ctx, orders);
+  const notify = new NotifyService(ctx, records, settlement, refunds);
+  const services = { records, checkout, settlement, refunds };
 
   const base = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -127,7 +137,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
 
   // One file per URL prefix; routes declare `config.auth` and this one hook enforces it.
   registerAuth(base, { adminToken: config.adminToken, sessions });
-  const routeDeps: RouteDeps = { config, storage, orders, sessions, notify };
+  const routeDeps: RouteDeps = { config, storage, ...services, sessions, notify };
   await app.register(catalogRoutes);
   await app.register(sessionRoutes, routeDeps);
   await app.register(orderRoutes, routeDeps);
@@ -146,7 +156,16 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     },
   );
 
-  const jobs = startJobs({ config, storage, orders, sessions, clock, logger });
+  const jobs = startJobs({
+    config,
+    storage,
+    records,
+    settlement,
+    refunds,
+    sessions,
+    clock,
+    logger,
+  });
   app.addHook('onClose', async () => {
     await jobs.stop();
     ctx.pay.destroy();
@@ -154,5 +173,5 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     if (ownsStorage) await storage.close();
   });
 
-  return { app: base, storage, jobs, orders, sessions };
+  return { app: base, storage, jobs, sessions };
 }

@@ -7,7 +7,7 @@
 import type { ExpressionBuilder, ExpressionWrapper, SqlBool } from 'kysely';
 import type { Storage } from '../db/connect';
 import type { Database } from '../db/schema';
-import type { OrderRow } from '../services/orders';
+import type { OrderRow } from '../services/order-records';
 
 export type Condition = (
   eb: ExpressionBuilder<Database, 'orders'>,

@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import type { Storage } from '../db/connect';
-import type { OrderService } from '../services/orders';
+import type { OrderRecords } from '../services/order-records';
+import type { Refunds } from '../services/refunds';
+import type { Settlement } from '../services/settlement';
 import type { SessionService } from '../services/sessions';
 import { claimOrders, release } from './claim';
 
@@ -18,7 +20,9 @@ const BATCH = 20;
 export interface JobDeps {
   config: ServerConfig;
   storage: Storage;
-  orders: OrderService;
+  records: OrderRecords;
+  settlement: Settlement;
+  refunds: Refunds;
   sessions: SessionService;
   clock: Clock;
   logger: Logger;
@@ -43,7 +47,7 @@ export async function runQueryJob(d: JobDeps): Promise<number> {
   for (const row of rows) {
     try {
       // Read again: earlier rows' WeChat calls may have given a notification time to land.
-      await d.orders.refresh(await d.orders.get(row.order_no), true);
+      await d.settlement.refresh(await d.records.get(row.order_no), true);
     } catch (err) {
       d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'query job: query failed');
     } finally {
@@ -72,7 +76,7 @@ export async function runCloseJob(d: JobDeps): Promise<number> {
   );
   for (const row of rows) {
     try {
-      const result = await d.orders.closeExpired(row);
+      const result = await d.settlement.closeExpired(row);
       d.logger.info({ orderNo: row.order_no, result }, 'close job');
     } catch (err) {
       d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'close job: failed, will retry');
@@ -96,7 +100,7 @@ export async function runRefundJob(d: JobDeps): Promise<number> {
     .execute();
   for (const r of refunds) {
     try {
-      await d.orders.refreshRefund(r.out_refund_no);
+      await d.refunds.refreshRefund(r.out_refund_no);
     } catch (err) {
       d.logger.warn({ outRefundNo: r.out_refund_no, err: String(err) }, 'refund job: query failed');
     }

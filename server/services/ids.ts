@@ -26,9 +26,3 @@ export function newRefundNo(nowMs: number): string {
 }
 
 export const ORDER_NO_PATTERN = '^[A-Za-z0-9_\\-*|]{6,32}$';
-
-/** RFC 3339 in +08:00, the form WeChat Pay documents for time_expire. */
-export function rfc3339Beijing(ms: number): string {
-  const s = new Date(Math.floor(ms / 1000) * 1000 + 8 * 3600_000).toISOString();
-  return `${s.slice(0, 19)}+08:00`;
-}

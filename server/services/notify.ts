@@ -1,5 +1,5 @@
 /**
- * WeChat Pay notifications: verify the raw bytes, decrypt, check the transaction against the
+ * WeChat Pay notifications: the scheme's adapter verifies and decrypts; here we check the transaction against the
  * order, apply it once (dedupe by notification id + conditional update in one transaction),
  * commit, and only then say 204.
  */
@@ -8,12 +8,20 @@ import type { Kysely, QueryCreator } from 'kysely';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Database } from '../db/schema';
 import { headerOf } from '../http-client';
-import type { OrderRow, OrderService } from './orders';
+import type { OrderRecords, OrderRow } from './order-records';
+import type { Refunds } from './refunds';
 import { PAYABLE_INTO_PAID, TransactionMismatch, checkTransaction, paidValues } from './settlement';
+import type { Settlement } from './settlement';
 import type { ServiceContext } from './context';
-import { DecryptError, decryptResource } from '../wechatpay/aead';
-import type { Notification, RefundNotice, Transaction } from '../wechatpay/types';
-import { SignatureError, signatureHeaders, verifySignature } from '../wechatpay/verify';
+import { NotificationRejected } from '../wechatpay/port';
+import type { PayNotification } from '../wechatpay/port';
+import type { RefundNotice, Transaction } from '../wechatpay/types';
+
+/** The notification fields the handlers log and dedupe by. */
+interface Notification {
+  id: string;
+  event_type: string;
+}
 
 export class NotifyFailure extends Error {
   constructor(
@@ -24,78 +32,38 @@ export class NotifyFailure extends Error {
   }
 }
 
-function isNotification(v: unknown): v is Notification {
-  if (typeof v !== 'object' || v === null) return false;
-  const n = v as Record<string, unknown>;
-  const r = n.resource as Record<string, unknown> | undefined;
-  return (
-    typeof n.id === 'string' &&
-    n.id.length > 0 &&
-    n.id.length <= 64 &&
-    typeof n.event_type === 'string' &&
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.ciphertext === 'string' &&
-    typeof r.nonce === 'string' &&
-    typeof r.algorithm === 'string'
-  );
-}
-
 export class NotifyService {
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly orders: OrderService,
+    private readonly records: OrderRecords,
+    private readonly settlement: Settlement,
+    private readonly refunds: Refunds,
   ) {}
 
   async handle(headers: IncomingHttpHeaders, raw: Buffer): Promise<void> {
-    const header = (n: string): string | undefined => headerOf(headers, n);
+    let n: PayNotification;
     try {
-      verifySignature({
-        headers: signatureHeaders(header),
-        body: raw,
-        keys: this.ctx.platformKeys,
-        // Signature freshness is judged on the wall clock, like WeChat does.
-        now: Math.floor(Date.now() / 1000),
-        windowSeconds: this.ctx.config.notifyWindowSeconds,
-      });
+      n = this.ctx.pay.readNotification(headers, raw);
     } catch (err) {
-      if (err instanceof SignatureError) {
-        this.ctx.logger.warn(
-          { reason: err.reason, serial: header('wechatpay-serial') },
-          'notification rejected',
-        );
-        throw new NotifyFailure(401, `signature rejected: ${err.reason}`);
+      if (err instanceof NotificationRejected) {
+        if (err.reason) {
+          this.ctx.logger.warn(
+            { reason: err.reason, serial: headerOf(headers, 'wechatpay-serial') },
+            'notification rejected',
+          );
+        }
+        throw new NotifyFailure(err.status, err.message);
       }
       throw err;
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new NotifyFailure(400, 'body is not JSON');
-    }
-    if (!isNotification(body)) throw new NotifyFailure(400, 'not a WeChat Pay notification');
-    let plain: string;
-    try {
-      plain = decryptResource(body.resource, this.ctx.config.apiV3Key);
-    } catch (err) {
-      if (err instanceof DecryptError)
-        throw new NotifyFailure(400, `cannot decrypt resource: ${err.message}`);
-      throw err;
-    }
-    let resource: unknown;
-    try {
-      resource = JSON.parse(plain);
-    } catch {
-      throw new NotifyFailure(400, 'resource is not JSON');
-    }
-    if (body.event_type.startsWith('TRANSACTION.')) {
-      await this.onTransaction(body, resource as Transaction);
-    } else if (body.event_type.startsWith('REFUND.')) {
-      await this.onRefund(body, resource as RefundNotice);
+    const note = { id: n.id, event_type: n.eventType };
+    if (n.kind === 'transaction') {
+      await this.onTransaction(note, n.transaction);
+    } else if (n.kind === 'refund') {
+      await this.onRefund(note, n.refund);
     } else {
       this.ctx.logger.info(
-        { id: body.id, eventType: body.event_type },
+        { id: n.id, eventType: n.eventType },
         'notification of an unhandled type',
       );
     }
@@ -105,7 +73,7 @@ export class NotifyService {
     if (typeof t?.out_trade_no !== 'string' || typeof t.trade_state !== 'string') {
       throw new NotifyFailure(400, 'transaction resource is incomplete');
     }
-    const { appId, mchId } = this.ctx.config;
+    const { appId, mchId } = this.ctx.pay.identity;
     if (
       t.trade_state === 'SUCCESS' &&
       t.appid === appId &&
@@ -115,7 +83,7 @@ export class NotifyService {
       await this.applySuccess(n, t, t.amount.total);
       return;
     }
-    const row = await this.orders.find(t.out_trade_no);
+    const row = await this.records.find(t.out_trade_no);
     if (!row) throw new NotifyFailure(404, `unknown out_trade_no ${t.out_trade_no}`);
     this.check(n, row, t);
     if (t.trade_state !== 'SUCCESS') {
@@ -130,7 +98,7 @@ export class NotifyService {
 
   private check(n: Notification, row: OrderRow, t: Transaction): void {
     try {
-      checkTransaction(this.ctx.config, row, t);
+      checkTransaction(this.ctx.pay.identity, row, t);
     } catch (err) {
       if (err instanceof TransactionMismatch) {
         this.ctx.logger.error(
@@ -194,7 +162,7 @@ export class NotifyService {
         ])
         .executeTakeFirstOrThrow();
       if (Number(r.inserted) === 1) {
-        if (Number(r.updated) === 1) this.orders.paidLog(orderNo, t);
+        if (Number(r.updated) === 1) this.settlement.paidLog(orderNo, t);
         return;
       }
       await this.notRecorded(n, t, db);
@@ -207,13 +175,13 @@ export class NotifyService {
         await this.notRecorded(n, t, trx);
         return;
       }
-      await this.orders.markPaid(orderNo, t, now, trx);
+      await this.settlement.markPaid(orderNo, t, now, trx);
     });
   }
 
   /** Nothing was recorded: an unknown order (404), a mismatch (400), or a duplicate (fine). */
   private async notRecorded(n: Notification, t: Transaction, db: Kysely<Database>): Promise<void> {
-    const row = await this.orders.find(t.out_trade_no, db);
+    const row = await this.records.find(t.out_trade_no, db);
     if (!row) throw new NotifyFailure(404, `unknown out_trade_no ${t.out_trade_no}`);
     this.check(n, row, t);
     this.ctx.logger.info({ id: n.id, orderNo: row.order_no }, 'duplicate notification');
@@ -223,7 +191,7 @@ export class NotifyService {
     if (typeof r?.out_refund_no !== 'string' || typeof r.refund_status !== 'string') {
       throw new NotifyFailure(400, 'refund resource is incomplete');
     }
-    if (r.mchid !== this.ctx.config.mchId)
+    if (r.mchid !== this.ctx.pay.identity.mchId)
       throw new NotifyFailure(400, `mchid ${r.mchid} is not ours`);
     const refund = await this.ctx.storage.db
       .selectFrom('refunds')
@@ -237,7 +205,7 @@ export class NotifyService {
     if (r.amount?.refund !== refund.amount) {
       throw new NotifyFailure(400, 'refund amount is missing or does not match');
     }
-    await this.orders.setRefundStatus(r.out_refund_no, r.refund_status);
+    await this.refunds.setRefundStatus(r.out_refund_no, r.refund_status);
     this.ctx.logger.info(
       { id: n.id, outRefundNo: r.out_refund_no, status: r.refund_status },
       'refund notification',

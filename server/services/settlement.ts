@@ -1,8 +1,14 @@
 /**
- * Settlement rules: whether WeChat's account of a payment is about this order, and what a
- * payment writes. The query, the notification and the close job all decide through these.
+ * Settlement: what WeChat's word does to an order. `applyTransaction` is the one place a
+ * verified transaction moves an order (from the GET query, the query job and the close job); the
+ * notification's fast path writes the same `paidValues` under the same `PAYABLE_INTO_PAID` rule.
  */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { isNotFound, isVerifiedAnswer } from '../wechatpay/errors';
 import type { Transaction } from '../wechatpay/types';
+import type { ServiceContext } from './context';
+import type { OrderRecords, OrderRow } from './order-records';
 
 /** WeChat's transaction is not about this order (another app, merchant, order or amount). */
 export class TransactionMismatch extends Error {}
@@ -43,4 +49,123 @@ export function paidValues(
     paid_at: Number.isFinite(paidAt) ? paidAt : now,
     updated_at: now,
   };
+}
+
+export class Settlement {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly records: OrderRecords,
+  ) {}
+
+  private get db(): Kysely<Database> {
+    return this.ctx.storage.db;
+  }
+
+  /**
+   * Asks WeChat for the order's state and applies it. Rate-limited per order unless forced;
+   * orders never sent to WeChat are answered as they are. `row` is the caller's fresh read.
+   */
+  async refresh(row: OrderRow, force = false): Promise<OrderRow> {
+    const orderNo = row.order_no;
+    if (row.status !== 'pending' || row.prepay_id === null) return row;
+    const now = this.ctx.clock.now();
+    let claim = this.db
+      .updateTable('orders')
+      .set({ last_query_at: now })
+      .where('order_no', '=', orderNo);
+    if (!force) {
+      claim = claim.where((eb) =>
+        eb.or([
+          eb('last_query_at', 'is', null),
+          eb('last_query_at', '<=', now - this.ctx.config.orderQueryIntervalMs),
+        ]),
+      );
+    }
+    const claimed = await claim.executeTakeFirst();
+    if (!force && Number(claimed.numUpdatedRows) === 0) return row;
+    const tx = await this.ctx.pay.query(orderNo);
+    await this.applyTransaction(row, tx);
+    return this.records.get(orderNo);
+  }
+
+  /**
+   * Applies WeChat's account of a payment after checking it is about this order, and says which
+   * way it went.
+   */
+  async applyTransaction(
+    row: OrderRow,
+    t: Transaction,
+    at?: number,
+  ): Promise<'closed' | 'paid' | 'pending'> {
+    checkTransaction(this.ctx.pay.identity, row, t);
+    const now = at ?? this.ctx.clock.now();
+    if (t.trade_state === 'SUCCESS' || t.trade_state === 'REFUND') {
+      await this.markPaid(row.order_no, t, now);
+      return 'paid';
+    }
+    if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
+      await this.closePending(row.order_no, now);
+      return 'closed';
+    }
+    return 'pending';
+  }
+
+  /** pending → closed; a no-op once the order has moved on (a payment landed meanwhile). */
+  private async closePending(
+    orderNo: string,
+    now: number,
+    only: { withoutPrepay?: boolean } = {},
+  ): Promise<boolean> {
+    let q = this.db
+      .updateTable('orders')
+      .set({ status: 'closed', updated_at: now })
+      .where('order_no', '=', orderNo)
+      .where('status', '=', 'pending');
+    if (only.withoutPrepay) q = q.where('prepay_id', 'is', null);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** A payment that raced a close still wins: closed → paid is allowed, paid twice is a no-op. */
+  async markPaid(orderNo: string, t: Transaction, now: number, db = this.db): Promise<boolean> {
+    const r = await db
+      .updateTable('orders')
+      .set(paidValues(t, now))
+      .where('order_no', '=', orderNo)
+      .where('status', 'in', PAYABLE_INTO_PAID)
+      .executeTakeFirst();
+    const changed = Number(r.numUpdatedRows) === 1;
+    if (changed) this.paidLog(orderNo, t);
+    return changed;
+  }
+
+  paidLog(orderNo: string, t: Transaction): void {
+    this.ctx.logger.info({ orderNo, transactionId: t.transaction_id }, 'order paid');
+  }
+
+  /** Close flow for an expired pending order: close through WeChat, then query to confirm. */
+  async closeExpired(row: OrderRow): Promise<'closed' | 'paid' | 'pending'> {
+    const now = this.ctx.clock.now();
+    if (row.prepay_id === null) {
+      const closed = await this.closePending(row.order_no, now, { withoutPrepay: true });
+      return closed ? 'closed' : 'pending';
+    }
+    try {
+      await this.ctx.pay.close(row.order_no);
+    } catch (err) {
+      // Paid orders refuse to close; the query below tells which case this is.
+      if (!isVerifiedAnswer(err)) throw err;
+    }
+    let t: Transaction;
+    try {
+      t = await this.ctx.pay.query(row.order_no);
+    } catch (err) {
+      if (isNotFound(err)) {
+        await this.closePending(row.order_no, now);
+        return 'closed';
+      }
+      throw err;
+    }
+    return this.applyTransaction(row, t, now);
+  }
 }

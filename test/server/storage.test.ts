@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openStorage } from '../../server/db/connect';
 import type { Storage } from '../../server/db/connect';
 import { claimOrders } from '../../server/jobs/claim';
-import type { OrderRow } from '../../server/services/orders';
+import type { OrderRow } from '../../server/services/order-records';
 import { startServer } from '../../server';
 import type { RequestPaymentArgs } from '../../typings/payment';
 import { startStack } from '../helpers/stack';

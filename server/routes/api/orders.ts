@@ -15,7 +15,8 @@ import {
   RefundResponseSchema,
   errorResponses,
 } from '../../schemas';
-import { toApiOrder, upstream } from '../../services/orders';
+import { toApiOrder } from '../../services/order-records';
+import { upstream } from '../../services/upstream';
 import type { RouteDeps } from '../types';
 
 const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
@@ -30,7 +31,10 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       },
     },
     async (req, reply) => {
-      const { order, created } = await deps.orders.create(req.body, req.headers['idempotency-key']);
+      const { order, created } = await deps.records.create(
+        req.body,
+        req.headers['idempotency-key'],
+      );
       return reply.code(created ? 201 : 200).send(order);
     },
   );
@@ -48,11 +52,11 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       },
     },
     async (req) => {
-      let row = await deps.orders.get(req.params.orderNo);
-      deps.orders.assertViewer(row, payer(req));
+      let row = await deps.records.get(req.params.orderNo);
+      deps.records.assertViewer(row, payer(req));
       if (row.status === 'pending' && row.prepay_id !== null) {
         try {
-          row = await deps.orders.refresh(row);
+          row = await deps.settlement.refresh(row);
         } catch (err) {
           // The stored state is still an honest answer when WeChat cannot be reached.
           req.log.warn(
@@ -75,7 +79,7 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
         response: { 200: PayResponseSchema, ...errorResponses },
       },
     },
-    async (req) => deps.orders.pay(req.params.orderNo, payer(req)),
+    async (req) => deps.checkout.pay(req.params.orderNo, payer(req)),
   );
 
   app.post(
@@ -89,7 +93,7 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
         response: { 200: RefundResponseSchema, ...errorResponses },
       },
     },
-    async (req) => deps.orders.refund(req.params.orderNo, req.body.amount, req.body.reason),
+    async (req) => deps.refunds.refund(req.params.orderNo, req.body.amount, req.body.reason),
   );
 };
 

@@ -1,0 +1,133 @@
+/**
+ * Checkout: bind the payer to an order, place or reuse its WeChat order (one placement at a time
+ * per order), and hand back signed payment arguments. Nothing is held open while WeChat answers.
+ */
+import type { RequestPaymentArgs } from '../../typings/payment';
+import { ApiFailure } from '../errors';
+import { isRefused } from '../wechatpay/errors';
+import type { ServiceContext } from './context';
+import type { OrderRecords, OrderRow } from './order-records';
+import type { Settlement } from './settlement';
+import { upstream } from './upstream';
+
+export class Checkout {
+  /** One WeChat order placement per order at a time in this process. */
+  private readonly placing = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly records: OrderRecords,
+    private readonly settlement: Settlement,
+  ) {}
+
+  private get db() {
+    return this.ctx.storage.db;
+  }
+
+  async pay(orderNo: string, openid: string): Promise<RequestPaymentArgs> {
+    const now = this.ctx.clock.now();
+    // The first pay, in one statement: bind a payable, unbound order and read it back. Anything
+    // else (bound already, not payable, unknown) is sorted out from a plain read below.
+    let row = await this.db
+      .updateTable('orders')
+      .set({ openid, updated_at: now })
+      .where('order_no', '=', orderNo)
+      .where('openid', 'is', null)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) row = await this.bindSlow(orderNo, openid);
+    const prepayId = await this.ensurePrepay(row);
+    return this.ctx.pay.paymentArgs(prepayId);
+  }
+
+  private async bindSlow(orderNo: string, openid: string): Promise<OrderRow> {
+    let row = await this.records.get(orderNo);
+    this.records.assertViewer(row, openid);
+    this.assertPayable(row);
+    if (row.openid === null) {
+      await this.db
+        .updateTable('orders')
+        .set({ openid, updated_at: this.ctx.clock.now() })
+        .where('order_no', '=', orderNo)
+        .where('openid', 'is', null)
+        .execute();
+      row = await this.records.get(orderNo);
+      // Another payer bound it between our read and our update.
+      this.records.assertViewer(row, openid);
+    }
+    return row;
+  }
+
+  private assertPayable(row: OrderRow): void {
+    if (row.status !== 'pending') {
+      throw new ApiFailure(409, 'ORDER_NOT_PAYABLE', `order ${row.order_no} is ${row.status}`);
+    }
+    if (row.expires_at <= this.ctx.clock.now()) {
+      throw new ApiFailure(409, 'ORDER_NOT_PAYABLE', `order ${row.order_no} has expired`);
+    }
+  }
+
+  private ensurePrepay(row: OrderRow): Promise<string> {
+    const fresh = this.reusablePrepay(row);
+    if (fresh) return Promise.resolve(fresh);
+    const inflight = this.placing.get(row.order_no);
+    if (inflight) return inflight;
+    const p = this.placePrepay(row).finally(() => this.placing.delete(row.order_no));
+    this.placing.set(row.order_no, p);
+    return p;
+  }
+
+  private reusablePrepay(row: OrderRow): string | undefined {
+    if (row.prepay_id === null || row.prepay_at === null) return undefined;
+    const age = this.ctx.clock.now() - row.prepay_at;
+    return age < this.ctx.config.prepayReuseSeconds * 1000 ? row.prepay_id : undefined;
+  }
+
+  private async placePrepay(row: OrderRow): Promise<string> {
+    if (row.openid === null) throw new Error('placing a WeChat order needs a bound payer');
+    let prepayId: string;
+    try {
+      prepayId = await this.ctx.pay.prepay({
+        orderNo: row.order_no,
+        description: row.description,
+        total: row.total,
+        expiresAt: row.expires_at,
+        openid: row.openid,
+      });
+    } catch (err) {
+      if (isRefused(err)) {
+        // WeChat refused: perhaps it is paid or closed already. Learn the truth before answering.
+        const settled = await this.records
+          .get(row.order_no)
+          .then((current) => this.settlement.refresh(current, true))
+          .catch(() => undefined);
+        if (settled && settled.status !== 'pending') {
+          throw new ApiFailure(
+            409,
+            'ORDER_NOT_PAYABLE',
+            `order ${row.order_no} is ${settled.status}`,
+          );
+        }
+      }
+      throw upstream(err);
+    }
+    const now = this.ctx.clock.now();
+    // WeChat answers an identical request inside the 2 h with the same prepay_id, whose life
+    // runs from when it was first made: keep that age, or an expired prepay would look fresh.
+    if (prepayId === row.prepay_id) return prepayId;
+    await this.db
+      .updateTable('orders')
+      .set({
+        prepay_id: prepayId,
+        prepay_at: now,
+        updated_at: now,
+        next_check_at: now + this.ctx.config.queryDelaySeconds * 1000,
+      })
+      .where('order_no', '=', row.order_no)
+      .where('status', '=', 'pending')
+      .execute();
+    return prepayId;
+  }
+}
