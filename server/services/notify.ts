@@ -3,9 +3,9 @@
  * order, apply it once (dedupe by notification id + conditional update in one transaction),
  * commit, and only then say 204.
  */
-import { sql } from 'kysely';
-import type { Kysely, QueryCreator } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { IncomingHttpHeaders } from 'node:http';
+import { recordPaidNotification } from '../db/notifications';
 import type { Database } from '../db/schema';
 import { headerOf } from '../http-client';
 import type { OrderRecords, OrderRow } from './order-records';
@@ -112,71 +112,27 @@ export class NotifyService {
   }
 
   /**
-   * Atomically: record the notification id only if its order exists with this amount
-   * (INSERT … SELECT, duplicates do nothing), then the conditional update. Happy path: no read.
-   * When nothing was recorded, a read tells why (unknown order or mismatch: the same answers as
-   * the checks above, and nothing written; else a duplicate).
+   * Records the notification id and marks the order paid, atomically and with no read on the
+   * happy path (db/notifications.ts). When nothing was recorded, a read tells why (unknown order
+   * or mismatch: the same answers as the checks above, nothing written; else a duplicate).
    */
   private async applySuccess(n: Notification, t: Transaction, total: number): Promise<void> {
     const orderNo = t.out_trade_no;
     const now = this.ctx.clock.now();
-    const record = (db: QueryCreator<Database>) =>
-      db
-        .insertInto('notifications')
-        .columns(['id', 'event_type', 'order_no', 'received_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('orders')
-            .select([
-              eb.val(n.id).as('id'),
-              eb.val(n.event_type).as('event_type'),
-              'order_no',
-              sql<number>`cast(${now} as bigint)`.as('received_at'),
-            ])
-            .where('order_no', '=', orderNo)
-            .where('total', '=', total),
-        )
-        .onConflict((oc) => oc.column('id').doNothing());
-    const db = this.ctx.storage.db;
-    if (this.ctx.storage.dialect === 'postgres') {
-      // PostgreSQL: both writes in one statement (a data-modifying CTE is atomic on its own).
-      const r = await db
-        .with('ins', (qb) => record(qb).returning('order_no'))
-        .with('upd', (qb) =>
-          qb
-            .updateTable('orders')
-            .set(paidValues(t, now))
-            .where('order_no', 'in', (eb) => eb.selectFrom('ins').select('ins.order_no'))
-            .where('status', 'in', PAYABLE_INTO_PAID)
-            .returning('order_no'),
-        )
-        .selectNoFrom((eb) => [
-          eb
-            .selectFrom('ins')
-            .select((e) => e.fn.countAll<number>().as('c'))
-            .as('inserted'),
-          eb
-            .selectFrom('upd')
-            .select((e) => e.fn.countAll<number>().as('c'))
-            .as('updated'),
-        ])
-        .executeTakeFirstOrThrow();
-      if (Number(r.inserted) === 1) {
-        if (Number(r.updated) === 1) this.settlement.paidLog(orderNo, t);
-        return;
-      }
-      await this.notRecorded(n, t, db);
+    const r = await recordPaidNotification(this.ctx.storage, {
+      id: n.id,
+      eventType: n.event_type,
+      orderNo,
+      total,
+      now,
+      paid: paidValues(t, now),
+      payableStates: PAYABLE_INTO_PAID,
+    });
+    if (!r.recorded) {
+      await this.notRecorded(n, t, this.ctx.storage.db);
       return;
     }
-    // SQLite: one transaction, no read on the happy path.
-    await db.transaction().execute(async (trx) => {
-      const inserted = await record(trx).executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-        await this.notRecorded(n, t, trx);
-        return;
-      }
-      await this.settlement.markPaid(orderNo, t, now, trx);
-    });
+    if (r.paid) this.settlement.paidLog(orderNo, t);
   }
 
   /** Nothing was recorded: an unknown order (404), a mismatch (400), or a duplicate (fine). */

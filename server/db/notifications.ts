@@ -1,0 +1,85 @@
+/**
+ * The notifications table: a payment notification is recorded (deduplicated by its id) only if
+ * its order exists with this total, and the order is marked paid in the same atomic step.
+ * Both dialects live here so the service stays free of them.
+ */
+import { sql } from 'kysely';
+import type { QueryCreator } from 'kysely';
+import type { Storage } from './connect';
+import type { Database } from './schema';
+
+export interface PaidNotification {
+  id: string;
+  eventType: string;
+  orderNo: string;
+  /** The notification's amount: nothing is recorded unless the order has this total. */
+  total: number;
+  now: number;
+  /** The columns a payment writes (settlement's paidValues). */
+  paid: { status: 'paid'; transaction_id: string | null; paid_at: number; updated_at: number };
+  /** The order states a payment may move to paid. */
+  payableStates: ('pending' | 'closed')[];
+}
+
+/** `recorded`: the id was new and the order matched; `paid`: this call moved the order to paid. */
+export async function recordPaidNotification(
+  storage: Storage,
+  n: PaidNotification,
+): Promise<{ recorded: boolean; paid: boolean }> {
+  const record = (db: QueryCreator<Database>) =>
+    db
+      .insertInto('notifications')
+      .columns(['id', 'event_type', 'order_no', 'received_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('orders')
+          .select([
+            eb.val(n.id).as('id'),
+            eb.val(n.eventType).as('event_type'),
+            'order_no',
+            sql<number>`cast(${n.now} as bigint)`.as('received_at'),
+          ])
+          .where('order_no', '=', n.orderNo)
+          .where('total', '=', n.total),
+      )
+      .onConflict((oc) => oc.column('id').doNothing());
+  const { db } = storage;
+  if (storage.dialect === 'postgres') {
+    // Both writes in one statement (a data-modifying CTE is atomic on its own).
+    const r = await db
+      .with('ins', (qb) => record(qb).returning('order_no'))
+      .with('upd', (qb) =>
+        qb
+          .updateTable('orders')
+          .set(n.paid)
+          .where('order_no', 'in', (eb) => eb.selectFrom('ins').select('ins.order_no'))
+          .where('status', 'in', n.payableStates)
+          .returning('order_no'),
+      )
+      .selectNoFrom((eb) => [
+        eb
+          .selectFrom('ins')
+          .select((e) => e.fn.countAll<number>().as('c'))
+          .as('inserted'),
+        eb
+          .selectFrom('upd')
+          .select((e) => e.fn.countAll<number>().as('c'))
+          .as('updated'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { recorded: Number(r.inserted) === 1, paid: Number(r.updated) === 1 };
+  }
+  // SQLite: one transaction.
+  return db.transaction().execute(async (trx) => {
+    const inserted = await record(trx).executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+      return { recorded: false, paid: false };
+    const u = await trx
+      .updateTable('orders')
+      .set(n.paid)
+      .where('order_no', '=', n.orderNo)
+      .where('status', 'in', n.payableStates)
+      .executeTakeFirst();
+    return { recorded: true, paid: Number(u.numUpdatedRows) === 1 };
+  });
+}
