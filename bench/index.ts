@@ -1,4 +1,4 @@
-/** Every benchmark, in the order `npm run bench` runs them (numbers = items of issue 8). */
+/** Every benchmark, in the order `npm run bench` runs them (numbers = the items in bench/README.md). */
 import { coldStartBench } from './cold-start';
 import { cryptoBench } from './crypto';
 import { notifyBench } from './notify';

@@ -1,5 +1,5 @@
 /**
- * A whole local stack for tests, e2e, start and bench (contracts.md §3): a sandbox with a temp
+ * A whole local stack for tests, e2e, start and bench: a sandbox with a temp
  * credentials dir and a merchant server on SQLite in a temp dir, both on free loopback ports,
  * the server notified at its own /api/pay/notify.
  */

@@ -89,16 +89,22 @@ describe('credentials', () => {
   });
 
   test('close() stops pending deliveries and retries', async () => {
-    const s = await startSandbox(creds.dir, { timeScale: 1 });
+    // timeScale 0.01: the 15 s retry gaps last 150 ms, so an open sandbox retries quickly.
+    const s = await startSandbox(creds.dir, { timeScale: 0.01 });
     const receiver = await new NotifyReceiver(() => 500).start();
     try {
       await createAndPay(new MerchantClient(s), await mintOpenid(s, 'u'), receiver.url);
-      await receiver.waitFor(1);
+      // Control: while the sandbox is open, a refused delivery is retried.
+      await receiver.waitFor(2);
+      await s.close();
+      const delivered = receiver.received.length;
+      // Longer than the next two retry gaps (150 ms, 300 ms): a sandbox still retrying would post again.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(receiver.received.length).toBe(delivered);
     } finally {
       await s.close();
       await receiver.close();
     }
-    // jest would report the 15 s retry timer as an open handle if close() left it behind.
   });
 });
 
