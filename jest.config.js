@@ -18,6 +18,8 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Rebuilds dist/ when it is older than its sources (test/setup/build.ts).
+  globalSetup: '<rootDir>/test/setup/build.ts',
   projects: [
     {
       ...shared,

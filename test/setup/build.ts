@@ -1,0 +1,6 @@
+/** Jest global setup: every run, alone or in `npm test`, tests the current source. */
+import { ensureBuilt } from '../helpers/dist';
+
+export default function globalSetup(): void {
+  ensureBuilt();
+}
