@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'var/**', '.cache/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'build/**', 'var/**', '.cache/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

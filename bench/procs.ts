@@ -58,7 +58,12 @@ export function spawnTs(entry: string, options: SpawnOptions = {}): NodeProcess 
   installExitHook();
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', path.join(ROOT, entry)],
+    // Compiled entries (build/…/*.js) run on plain node: the production command.
+    [
+      ...(options.nodeFlags ?? []),
+      ...(entry.endsWith('.js') ? [] : ['--import', 'tsx']),
+      path.join(ROOT, entry),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, ...options.env },

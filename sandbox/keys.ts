@@ -6,14 +6,20 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { randomAlnum, randomDigits, randomHexUpper } from './ids';
 import type { MerchantCredentials, OtherApp } from './types';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-export const DEFAULT_CREDENTIALS_DIR = resolve(__dirname, '..', '.dev-credentials');
+/** `<repository root>/.dev-credentials`, from source or from the compiled build/sandbox/. */
+export const DEFAULT_CREDENTIALS_DIR = ((): string => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return resolve(dir, '.dev-credentials');
+})();
 
 /** Everything the sandbox holds: the merchant's view plus the platform's private side. */
 export interface SandboxKeys {

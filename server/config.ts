@@ -4,10 +4,18 @@
  * SANDBOX_URL, so `npm run sandbox` + `npm run server` work with nothing set.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 
-export const REPO_ROOT = resolve(__dirname, '..');
+/**
+ * The repository root: the nearest folder holding package.json, so the path is the same whether
+ * this runs from source (tsx) or compiled into build/server/.
+ */
+export const REPO_ROOT = ((): string => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export interface ServerConfig {
   port: number;
