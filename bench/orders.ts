@@ -4,8 +4,8 @@
  * server's own tests use. Baseline: GET /api/catalog on the same server in the same run (the
  * HTTP + schema floor with no database write).
  */
-import { postgresUnavailable, startPostgres } from '../test/server/postgres';
-import type { TestPostgres } from '../test/server/postgres';
+import { postgresUnavailable, startPostgres } from '../dev/postgres';
+import type { TestPostgres } from '../dev/postgres';
 import { BENCH_ITEMS, describeLoad, load } from './api';
 import type { LoadResult } from './api';
 import { startProcessStack } from './procs';

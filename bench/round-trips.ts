@@ -8,9 +8,9 @@
  * happens before the tap in ours and is not counted; the sample folds it into its order request.
  */
 import type { Order } from '../typings/api';
-import { createFunctionalPageRunner, createWx } from '../test/emulator';
-import type { EmulatedWx } from '../test/emulator';
-import { startStack } from '../test/helpers/stack';
+import { createFunctionalPageRunner, createWx } from '../dev/emulator';
+import type { EmulatedWx } from '../dev/emulator';
+import { startStack } from '../dev/stack';
 import { BENCH_ITEMS } from './api';
 import type { Bench, Row } from './report';
 

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ensureBuilt, ROOT } from './helpers/dist';
+import { ensureBuilt, ROOT } from '../dev/dist';
 
 interface Run {
   code: number | null;
@@ -22,7 +22,7 @@ function runStart(dir: string): Promise<Run> {
       [
         '--require',
         createRequire(__filename).resolve('tsx/cjs'),
-        path.join(ROOT, 'test', 'start.ts'),
+        path.join(ROOT, 'dev', 'start.ts'),
       ],
       {
         cwd: ROOT,

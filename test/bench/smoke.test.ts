@@ -3,7 +3,7 @@
  * It asserts that every benchmark produces finite, positive figures.
  */
 import { benches } from '../../bench';
-import { ensureBuilt } from '../helpers/dist';
+import { ensureBuilt } from '../../dev/dist';
 
 beforeAll(ensureBuilt);
 

@@ -1,7 +1,7 @@
 import { appendFileSync, cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DIST, ROOT, ensureBuilt } from '../helpers/dist';
+import { DIST, ROOT, ensureBuilt } from '../../dev/dist';
 import { checkDist, knownDevSecrets } from './check-dist';
 
 let copy: string;

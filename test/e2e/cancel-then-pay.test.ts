@@ -2,8 +2,15 @@
  * Flow 2: the user cancels in the cashier, gives up, sees "unpaid", pays again from the result
  * page: one WeChat order, one prepay, paid once. And "Continue" keeps the user on the page.
  */
-import { tapPayButton } from '../emulator/navigator';
-import { orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { tapPayButton } from '../../dev/emulator/navigator';
+import {
+  orderNoOf,
+  payButtonOf,
+  tap,
+  textOf,
+  waitFor,
+  waitForPhase,
+} from '../../dev/pages-harness';
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 

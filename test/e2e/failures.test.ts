@@ -4,8 +4,15 @@
  * button is disabled, the server refuses to pay it).
  */
 import { paymentFailureText } from '../../miniprogram/lib/payment-errors';
-import { tapPayButton } from '../emulator/navigator';
-import { orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { tapPayButton } from '../../dev/emulator/navigator';
+import {
+  orderNoOf,
+  payButtonOf,
+  tap,
+  textOf,
+  waitFor,
+  waitForPhase,
+} from '../../dev/pages-harness';
 import { usePhoneStack } from './phone-stack';
 import type { RemoteStack } from './remote-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';

@@ -3,8 +3,8 @@
  * → sandbox → cashier success → notification → the result page shows paid. The database and the
  * sandbox agree on the amount.
  */
-import { tapPayButton } from '../emulator/navigator';
-import { orderNoOf, payButtonOf, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { tapPayButton } from '../../dev/emulator/navigator';
+import { orderNoOf, payButtonOf, textOf, waitFor, waitForPhase } from '../../dev/pages-harness';
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 

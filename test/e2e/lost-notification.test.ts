@@ -4,9 +4,9 @@
  * the page backs off, says "still confirming", and a manual refresh finishes the job.
  */
 import { pollPolicy } from '../../miniprogram/lib/order-status';
-import { tapPayButton } from '../emulator/navigator';
-import { orderNoOf, payButtonOf, tap, textOf, waitForPhase } from '../miniprogram/harness';
-import type { Phone } from './phone';
+import { tapPayButton } from '../../dev/emulator/navigator';
+import { orderNoOf, payButtonOf, tap, textOf, waitForPhase } from '../../dev/pages-harness';
+import type { Phone } from '../../dev/phone';
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 

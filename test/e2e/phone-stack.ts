@@ -4,11 +4,11 @@
  * test picked up put down after that test.
  */
 import { pollPolicy } from '../../miniprogram/lib/order-status';
-import type { StackOptions } from '../helpers/stack';
-import { loadPages } from '../miniprogram/harness';
-import type { PageName } from '../miniprogram/harness';
-import { pickUpPhone } from './phone';
-import type { Phone, PhoneOptions } from './phone';
+import type { StackOptions } from '../../dev/stack';
+import { loadPages } from '../../dev/pages-harness';
+import type { PageName } from '../../dev/pages-harness';
+import { pickUpPhone } from '../../dev/phone';
+import type { Phone, PhoneOptions } from '../../dev/phone';
 import { startRemoteStack } from './remote-stack';
 import type { RemoteStack } from './remote-stack';
 

@@ -2,8 +2,8 @@
  * Flow 5: user B can neither see nor pay user A's order — not from a link, not from the
  * functional page, not from a confirmation page B opened before A paid.
  */
-import { tapPayButton } from '../emulator/navigator';
-import { orderNoOf, payButtonOf, textOf, waitFor, waitForPhase } from '../miniprogram/harness';
+import { tapPayButton } from '../../dev/emulator/navigator';
+import { orderNoOf, payButtonOf, textOf, waitFor, waitForPhase } from '../../dev/pages-harness';
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 

@@ -12,9 +12,9 @@ import {
   createWx,
   DEFAULT_FUNCTIONAL_PAGES_DIR,
   loadFunctionalPage,
-} from '.';
-import type { EmulatedWx, PaymentRequest } from '.';
-import { ensureBuilt } from '../helpers/dist';
+} from '../../dev/emulator';
+import type { EmulatedWx, PaymentRequest } from '../../dev/emulator';
+import { ensureBuilt } from '../../dev/dist';
 import { PAY_ARGS, startEdge } from '../functional-pages/edge';
 import type { Edge } from '../functional-pages/edge';
 

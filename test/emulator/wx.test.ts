@@ -1,6 +1,6 @@
 /** The emulated wx speaks WeChat's callback shapes over real HTTP. */
-import { createWx, installWx } from '.';
-import type { EmulatedWx } from '.';
+import { createWx, installWx } from '../../dev/emulator';
+import type { EmulatedWx } from '../../dev/emulator';
 import { closedPortUrl, startEdge } from '../functional-pages/edge';
 import type { Edge } from '../functional-pages/edge';
 

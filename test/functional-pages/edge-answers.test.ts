@@ -3,9 +3,9 @@
  * gives on purpose: refused connections, slow, malformed and error bodies, expired tokens.
  * Every case: exactly one callback, with a readable reason.
  */
-import { createFunctionalPageRunner, createWx, loadFunctionalPage } from '../emulator';
-import type { BeforeRequestPaymentResult, EmulatedWx } from '../emulator';
-import { ensureBuilt } from '../helpers/dist';
+import { createFunctionalPageRunner, createWx, loadFunctionalPage } from '../../dev/emulator';
+import type { BeforeRequestPaymentResult, EmulatedWx } from '../../dev/emulator';
+import { ensureBuilt } from '../../dev/dist';
 import { closedPortUrl, PAY_ARGS, startEdge } from './edge';
 import type { Edge } from './edge';
 

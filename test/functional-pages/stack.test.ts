@@ -3,11 +3,11 @@
  * emulated WeChat client: what a user's phone does between the tap and the cashier.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { createFunctionalPageRunner, createWx, httpRequest } from '../emulator';
-import type { EmulatedWx, FunctionalPageRunner } from '../emulator';
-import { ensureBuilt } from '../helpers/dist';
-import { startStack } from '../helpers/stack';
-import type { Stack } from '../helpers/stack';
+import { createFunctionalPageRunner, createWx, httpRequest } from '../../dev/emulator';
+import type { EmulatedWx, FunctionalPageRunner } from '../../dev/emulator';
+import { ensureBuilt } from '../../dev/dist';
+import { startStack } from '../../dev/stack';
+import type { Stack } from '../../dev/stack';
 import type { Order, RequestPaymentArgs } from '../../typings';
 
 let stack: Stack;

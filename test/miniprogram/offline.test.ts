@@ -3,7 +3,7 @@
  * server's answer are in order-confirm.test.ts and pay-result.test.ts.
  */
 import simulate from 'miniprogram-simulate';
-import { closePage, loadPages, openPage, textOf, waitForPhase } from './harness';
+import { closePage, loadPages, openPage, textOf, waitForPhase } from '../../dev/pages-harness';
 
 let ids: ReturnType<typeof loadPages>;
 beforeAll(() => {

@@ -7,13 +7,20 @@ import { createServer } from 'node:net';
 import simulate from 'miniprogram-simulate';
 import type { AddressInfo } from 'node:net';
 import type { CatalogResponse } from '../../typings';
-import { httpRequest } from '../emulator/http';
-import { tapPayButton } from '../emulator/navigator';
+import { httpRequest } from '../../dev/emulator/http';
+import { tapPayButton } from '../../dev/emulator/navigator';
 import { startFlakyNetwork } from '../e2e/flaky-network';
 import { usePhoneStack } from '../e2e/phone-stack';
 import type { OrderRow } from '../e2e/shop-types';
-import { orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from './harness';
-import type { Page } from './harness';
+import {
+  orderNoOf,
+  payButtonOf,
+  tap,
+  textOf,
+  waitFor,
+  waitForPhase,
+} from '../../dev/pages-harness';
+import type { Page } from '../../dev/pages-harness';
 
 const env = usePhoneStack();
 

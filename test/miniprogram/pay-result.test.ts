@@ -4,11 +4,19 @@
  * out into "still confirming" with a bounded number of reads, and a refusal.
  */
 import { pollPolicy } from '../../miniprogram/lib/order-status';
-import { tapPayButton } from '../emulator/navigator';
-import { httpRequest } from '../emulator/http';
-import type { Phone } from '../e2e/phone';
+import { tapPayButton } from '../../dev/emulator/navigator';
+import { httpRequest } from '../../dev/emulator/http';
+import type { Phone } from '../../dev/phone';
 import { usePhoneStack } from '../e2e/phone-stack';
-import { closePage, orderNoOf, payButtonOf, tap, textOf, waitFor, waitForPhase } from './harness';
+import {
+  closePage,
+  orderNoOf,
+  payButtonOf,
+  tap,
+  textOf,
+  waitFor,
+  waitForPhase,
+} from '../../dev/pages-harness';
 
 const env = usePhoneStack({ pollDelaysMs: [50, 100, 150] });
 

@@ -2,9 +2,10 @@
  * Renders the plugin's pay-button inside a throwaway host component, the way a shop page uses
  * it, and records the events the host receives.
  */
+import { waitFor as sharedWaitFor } from '../../dev/wait-for';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
-import { installFunctionalPageNavigator } from '../emulator/navigator';
+import { installFunctionalPageNavigator } from '../../dev/emulator/navigator';
 
 export const PLUGIN_ROOT = path.resolve(__dirname, '../../plugin');
 
@@ -68,11 +69,7 @@ export async function settle(ms = 0): Promise<void> {
 }
 
 export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await simulate.sleep(10);
-  }
+  await sharedWaitFor('a pay-button condition', () => check(), timeoutMs);
 }
 
 /** Text a component renders, '' when it is not there. */

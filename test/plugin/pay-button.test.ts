@@ -4,14 +4,14 @@ import {
   DEVTOOLS_NOTICE,
   RETURN_GRACE_MS,
 } from '../../plugin/components/pay-button/constants';
-import { createWx, installWx } from '../emulator';
-import type { EmulatedWx } from '../emulator';
+import { createWx, installWx } from '../../dev/emulator';
+import type { EmulatedWx } from '../../dev/emulator';
 import {
   connectFunctionalPages,
   navigatorTaps,
   resetNavigatorTaps,
   tapPayButton,
-} from '../emulator/navigator';
+} from '../../dev/emulator/navigator';
 import { classOf, loadPayButton, pageLifetime, renderHost, settle, textOf } from './host';
 
 // WeChat's built-in navigator (loadPayButton installs it) with its real properties and no

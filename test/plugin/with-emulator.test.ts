@@ -3,17 +3,22 @@
  * answers, and the outcome comes back to the host as WeChat would deliver it, on both routes.
  * The far side here is a scripted edge; the full stack runs in test/e2e.
  */
-import { connectPluginPayment, createFunctionalPageRunner, createWx, installWx } from '../emulator';
-import type { EmulatedWx, FunctionalPageRunner } from '../emulator';
+import {
+  connectPluginPayment,
+  createFunctionalPageRunner,
+  createWx,
+  installWx,
+} from '../../dev/emulator';
+import type { EmulatedWx, FunctionalPageRunner } from '../../dev/emulator';
 import {
   connectFunctionalPages,
   navigatorTaps,
   resetNavigatorTaps,
   tapPayButton,
-} from '../emulator/navigator';
+} from '../../dev/emulator/navigator';
 import { PAY_ARGS, startEdge } from '../functional-pages/edge';
 import type { Edge } from '../functional-pages/edge';
-import { ensureBuilt } from '../helpers/dist';
+import { ensureBuilt } from '../../dev/dist';
 import { loadPayButton, renderHost, waitFor } from './host';
 
 const payButtonId = loadPayButton();

@@ -1,3 +1,4 @@
+import { waitFor as sharedWaitFor } from '../../dev/wait-for';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -184,10 +185,7 @@ function spawnSandboxMain(env: Record<string, string>) {
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const waitFor = async (text: string): Promise<void> => {
-    const end = Date.now() + 15_000;
-    while (!out.includes(text) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await sharedWaitFor(`"${text}" in the output`, () => out.includes(text), 15_000, 50);
   };
   return { child, exited, waitFor, output: () => out };
 }

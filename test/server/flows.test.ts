@@ -5,8 +5,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack } from '../helpers/stack';
-import type { Stack } from '../helpers/stack';
+import { startStack } from '../../dev/stack';
+import type { Stack } from '../../dev/stack';
 import type { ApiError, Order, RefundResponse } from '../../typings/api';
 import {
   call,

@@ -1,9 +1,10 @@
 /** Small real-HTTP helpers for the server flow tests (fetch against the running stack). */
+import { waitFor as sharedWaitFor } from '../../dev/wait-for';
 import { createCipheriv, createPrivateKey, createSign, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Stack } from '../helpers/stack';
+import type { Stack } from '../../dev/stack';
 import type { Order, SessionResponse } from '../../typings/api';
 import type { RequestPaymentArgs } from '../../typings/payment';
 
@@ -111,17 +112,9 @@ export async function storedStatus(stack: Stack, orderNo: string): Promise<strin
   return row?.status;
 }
 
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error('waitFor: timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Polls `fn` (every 20 ms) until it yields a value: the shared waitFor with server-test defaults. */
+export function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+  return sharedWaitFor('a server-side condition', fn, timeoutMs, 20);
 }
 
 export interface ForgeOptions {

