@@ -6,20 +6,19 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { randomAlnum, randomDigits, randomHexUpper } from './ids';
 import type { MerchantCredentials, OtherApp } from './types';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-/** `<repository root>/.dev-credentials`, from source or from the compiled build/sandbox/. */
-export const DEFAULT_CREDENTIALS_DIR = ((): string => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return resolve(dir, '.dev-credentials');
-})();
+/** `<repository root>/.dev-credentials`: this file sits in sandbox/, or in build/sandbox/ compiled. */
+export const DEFAULT_CREDENTIALS_DIR = resolve(
+  __dirname,
+  basename(dirname(__dirname)) === 'build' ? '../..' : '..',
+  '.dev-credentials',
+);
 
 /** Everything the sandbox holds: the merchant's view plus the platform's private side. */
 export interface SandboxKeys {

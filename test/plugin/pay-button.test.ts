@@ -44,6 +44,21 @@ afterEach(() => {
 
 const ORDER = { orderNo: 'ORDER20260001' };
 
+/** Taps, lets the tap settle, then runs `body` under fake timers (simulate needs real ones first). */
+async function afterTapWithFakeTimers(
+  payButton: Parameters<typeof tapPayButton>[0],
+  body: () => Promise<void>,
+): Promise<void> {
+  tapPayButton(payButton);
+  await settle();
+  jest.useFakeTimers();
+  try {
+    await body();
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 describe('rendering', () => {
   test('a valid fee renders a ready button labelled with what it pays', () => {
     const { payButton } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
@@ -280,38 +295,27 @@ describe('navigator route (no wx.requestPluginPayment)', () => {
     expect(events.map((e) => e.type)).toEqual(['cancel', 'success']);
   });
 
-  // Fake timers only once the tap has settled: simulate itself needs the real ones.
   test('back on the page with no result: busy is released after the grace period, no event', async () => {
     const { root, payButton, events } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
-    tapPayButton(payButton);
-    await settle();
-    jest.useFakeTimers();
-    try {
+    await afterTapWithFakeTimers(payButton, async () => {
       pageLifetime(root, 'hide');
       pageLifetime(root, 'show');
       jest.advanceTimersByTime(RETURN_GRACE_MS - 1);
       expect(payButton.data.state).toBe('busy');
       jest.advanceTimersByTime(1);
       expect(payButton.data.state).toBe('ready');
-    } finally {
-      jest.useRealTimers();
-    }
+    });
     expect(events).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/without a payment result/));
   });
 
   test('no release while the page was never left (the jump is still opening)', async () => {
     const { root, payButton } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
-    tapPayButton(payButton);
-    await settle();
-    jest.useFakeTimers();
-    try {
+    await afterTapWithFakeTimers(payButton, async () => {
       pageLifetime(root, 'show');
       jest.advanceTimersByTime(RETURN_GRACE_MS * 10);
       expect(payButton.data.state).toBe('busy');
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 
   test('a result arriving in the grace period wins and cancels the release', async () => {
@@ -319,10 +323,7 @@ describe('navigator route (no wx.requestPluginPayment)', () => {
       fee: 1234,
       paymentArgs: ORDER,
     });
-    tapPayButton(payButton);
-    await settle();
-    jest.useFakeTimers();
-    try {
+    await afterTapWithFakeTimers(payButton, async () => {
       pageLifetime(root, 'hide');
       pageLifetime(root, 'show');
       navigator.dispatchEvent('success', { detail: { errMsg: 'requestPayment:ok' } });
@@ -330,9 +331,7 @@ describe('navigator route (no wx.requestPluginPayment)', () => {
       for (let i = 0; i < 5; i += 1) await Promise.resolve();
       expect(events).toEqual([{ type: 'success', detail: { errMsg: 'requestPayment:ok' } }]);
       jest.advanceTimersByTime(RETURN_GRACE_MS * 2);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
     expect(payButton.data.state).toBe('ready');
     expect(warn).not.toHaveBeenCalled();
   });

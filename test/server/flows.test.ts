@@ -291,18 +291,22 @@ describe('cancel, expiry and the jobs', () => {
 });
 
 describe('WeChat Pay failures', () => {
-  it('retries a 5xx with identical parameters and succeeds', async () => {
-    const s = await session(stack, 'judy');
+  /** A fresh order paid by `user` while `fault` is armed at the sandbox's JSAPI endpoint. */
+  const payUnder = async (user: string, fault: Record<string, unknown>) => {
+    const s = await session(stack, user);
     const o = await createOrder(stack);
-    await faults(stack, [{ endpoint: 'jsapi', kind: 'system_error', times: 1 }]);
-    expect((await pay(stack, o.orderNo, s.token)).status).toBe(200);
+    await faults(stack, [{ endpoint: 'jsapi', ...fault }]);
+    return { s, o, res: await pay(stack, o.orderNo, s.token) };
+  };
+
+  it('retries a 5xx with identical parameters and succeeds', async () => {
+    const { res } = await payUnder('judy', { kind: 'system_error', times: 1 });
+    expect(res.status).toBe(200);
   });
 
   it('502 UPSTREAM_ERROR when the response signature is bad, and nothing stored', async () => {
-    const s = await session(stack, 'mallory');
-    const o = await createOrder(stack);
-    await faults(stack, [{ endpoint: 'jsapi', kind: 'bad_signature' }]);
-    expectApiError(await pay(stack, o.orderNo, s.token), 502, 'UPSTREAM_ERROR');
+    const { s, o, res } = await payUnder('mallory', { kind: 'bad_signature' });
+    expectApiError(res, 502, 'UPSTREAM_ERROR');
     const row = await stack.server.storage.db
       .selectFrom('orders')
       .select('prepay_id')
@@ -314,10 +318,8 @@ describe('WeChat Pay failures', () => {
   });
 
   it('502 UPSTREAM_ERROR after bounded retries on persistent 5xx', async () => {
-    const s = await session(stack, 'niaj');
-    const o = await createOrder(stack);
-    await faults(stack, [{ endpoint: 'jsapi', kind: 'rate_limited' }]);
-    expectApiError(await pay(stack, o.orderNo, s.token), 502, 'UPSTREAM_ERROR');
+    const { res } = await payUnder('niaj', { kind: 'rate_limited' });
+    expectApiError(res, 502, 'UPSTREAM_ERROR');
   });
 });
 
