@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BENCH_SERVER_ENV, ROOT, freePort, spawnTs, waitFor200 } from './procs';
+import { BENCH_SERVER_ENV, ROOT, freePort, spawnTs, waitFor200 } from '../dev/processes';
 import type { Bench, Row } from './report';
 
 function median(xs: number[]): number {

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ProcessStack } from './procs';
+import type { ProcessStack } from '../dev/processes';
 
 interface ProfileNode {
   id: number;

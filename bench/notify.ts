@@ -18,8 +18,8 @@ import type autocannon from 'autocannon';
 import type { Order } from '../typings/api';
 import { createOrders, describeLoad, load, loginCode } from './api';
 import { measureCrypto } from './crypto';
-import type { ProcessStack } from './procs';
-import { cpuMsOf, startProcessStack } from './procs';
+import type { ProcessStack } from '../dev/processes';
+import { cpuMsOf, startProcessStack } from '../dev/processes';
 import { profileServer } from './cpu-profile';
 import type { Bench, Row } from './report';
 

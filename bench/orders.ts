@@ -8,7 +8,7 @@ import { postgresUnavailable, startPostgres } from '../dev/postgres';
 import type { TestPostgres } from '../dev/postgres';
 import { BENCH_ITEMS, describeLoad, load } from './api';
 import type { LoadResult } from './api';
-import { startProcessStack } from './procs';
+import { startProcessStack } from '../dev/processes';
 import type { Bench, BenchOptions, Row } from './report';
 
 async function measure(

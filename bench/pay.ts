@@ -13,8 +13,8 @@ import type { BenchSession, LoadResult } from './api';
 import { createOrders, describeLoad, load, sessions } from './api';
 import { profileServer } from './cpu-profile';
 import { measureCrypto } from './crypto';
-import type { ProcessStack } from './procs';
-import { cpuMsOf, memoryOf, startProcessStack } from './procs';
+import type { ProcessStack } from '../dev/processes';
+import { cpuMsOf, memoryOf, startProcessStack } from '../dev/processes';
 import type { Bench, BenchOptions, Row } from './report';
 
 const MB = 1024 * 1024;

@@ -19,7 +19,7 @@ import type { JsapiOrderRequest } from '../server/wechatpay/types';
 import { signRequest } from '../server/wechatpay/sign';
 import { loadPlatformKeys, signatureHeaders, verifySignature } from '../server/wechatpay/verify';
 import { loginCode } from './api';
-import { cpuMsOf, startProcessStack } from './procs';
+import { cpuMsOf, startProcessStack } from '../dev/processes';
 import type { Bench } from './report';
 
 interface Merchant {

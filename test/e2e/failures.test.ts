@@ -14,7 +14,7 @@ import {
   waitForPhase,
 } from '../../dev/pages-harness';
 import { usePhoneStack } from './phone-stack';
-import type { RemoteStack } from './remote-stack';
+import type { RemoteStack } from '../../dev/remote-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
 const ORDER_TTL_SECONDS = 3;

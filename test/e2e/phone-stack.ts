@@ -9,8 +9,8 @@ import { loadPages } from '../../dev/pages-harness';
 import type { PageName } from '../../dev/pages-harness';
 import { pickUpPhone } from '../../dev/phone';
 import type { Phone, PhoneOptions } from '../../dev/phone';
-import { startRemoteStack } from './remote-stack';
-import type { RemoteStack } from './remote-stack';
+import { startRemoteStack } from '../../dev/remote-stack';
+import type { RemoteStack } from '../../dev/remote-stack';
 
 export interface PhoneStackOptions<K extends string> {
   /** pollPolicy.delaysMs for this file (the pages share that module); the page's own if omitted. */

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { StackOptions } from '../../dev/stack';
-import { httpRequest } from '../../dev/emulator/http';
+import type { StackOptions } from './stack';
+import { httpRequest } from './emulator/http';
 import type { StackCommand, StackMessage } from './stack-process';
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;

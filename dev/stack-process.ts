@@ -5,8 +5,8 @@
  * channel by remote-stack.ts; exits when the parent goes away.
  */
 import Database from 'better-sqlite3';
-import { startStack } from '../../dev/stack';
-import type { Stack, StackOptions } from '../../dev/stack';
+import { startStack } from './stack';
+import type { Stack, StackOptions } from './stack';
 
 export type StackCommand =
   | { id: number; cmd: 'advance'; seconds: number }
