@@ -34,9 +34,9 @@ import { OrderRecords } from './services/order-records';
 import { Refunds } from './services/refunds';
 import { Settlement } from './services/settlement';
 import { SessionService } from './services/sessions';
-import { WechatPayClient } from './wechatpay/client';
-import { V3DirectGateway } from './wechatpay/v3-direct';
-import { loadPlatformKeys } from './wechatpay/verify';
+import { WechatPayClient } from './wechat/pay/client';
+import { V3DirectGateway } from './wechat/pay/v3-direct';
+import { loadPlatformKeys } from './wechat/pay/verify';
 
 export interface AppDeps {
   /** Opened from config.databaseUrl when absent (and then closed with the app). */

@@ -4,7 +4,7 @@
  */
 import type { RequestPaymentArgs } from '../../typings/payment';
 import { ApiFailure } from '../errors';
-import { isRefused } from '../wechatpay/errors';
+import { isRefused } from '../wechat/pay/errors';
 import type { ServiceContext } from './context';
 import type { OrderRecords, OrderRow } from './order-records';
 import type { Settlement } from './settlement';

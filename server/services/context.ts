@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { ServerConfig } from '../config';
 import type { Storage } from '../db/connect';
-import type { PayGateway } from '../wechatpay/port';
+import type { PayGateway } from '../wechat/pay/port';
 
 export interface ServiceContext {
   config: ServerConfig;

@@ -7,15 +7,15 @@ import type { Kysely } from 'kysely';
 import type { IncomingHttpHeaders } from 'node:http';
 import { recordPaidNotification } from '../db/notifications';
 import type { Database } from '../db/schema';
-import { headerOf } from '../http-client';
+import { headerOf } from '../wechat/http-client';
 import type { OrderRecords, OrderRow } from './order-records';
 import type { Refunds } from './refunds';
 import { PAYABLE_INTO_PAID, TransactionMismatch, checkTransaction, paidValues } from './settlement';
 import type { Settlement } from './settlement';
 import type { ServiceContext } from './context';
-import { NotificationRejected } from '../wechatpay/port';
-import type { PayNotification } from '../wechatpay/port';
-import type { RefundNotice, Transaction } from '../wechatpay/types';
+import { NotificationRejected } from '../wechat/pay/port';
+import type { PayNotification } from '../wechat/pay/port';
+import type { RefundNotice, Transaction } from '../wechat/pay/types';
 
 /** The notification fields the handlers log and dedupe by. */
 interface Notification {

@@ -5,8 +5,8 @@
 import { sql } from 'kysely';
 import type { RefundResponse } from '../../typings/api';
 import { ApiFailure, notFound } from '../errors';
-import { isNotFound, isRefused } from '../wechatpay/errors';
-import type { RefundStatus } from '../wechatpay/types';
+import { isNotFound, isRefused } from '../wechat/pay/errors';
+import type { RefundStatus } from '../wechat/pay/types';
 import type { ServiceContext } from './context';
 import { newRefundNo } from './ids';
 import { upstream } from './upstream';

@@ -2,8 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SessionResponse } from '../../typings/api';
 import { ApiFailure } from '../errors';
-import { HttpClient } from '../http-client';
-import { LoginError, code2Session } from '../login';
+import { HttpClient } from '../wechat/http-client';
+import { LoginError, code2Session } from '../wechat/login';
 import type { ServiceContext } from './context';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');

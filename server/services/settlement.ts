@@ -5,8 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { isNotFound, isVerifiedAnswer } from '../wechatpay/errors';
-import type { Transaction } from '../wechatpay/types';
+import { isNotFound, isVerifiedAnswer } from '../wechat/pay/errors';
+import type { Transaction } from '../wechat/pay/types';
 import type { ServiceContext } from './context';
 import type { OrderRecords, OrderRow } from './order-records';
 

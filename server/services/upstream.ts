@@ -1,6 +1,6 @@
 /** How a failure at WeChat is told to our client: a 502 in the contract, never WeChat's body. */
 import { ApiFailure } from '../errors';
-import { isWechatPayError } from '../wechatpay/errors';
+import { isWechatPayError } from '../wechat/pay/errors';
 import { TransactionMismatch } from './settlement';
 
 export function upstream(err: unknown): Error {

@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock } from '../../server/clock';
-import { HttpClient, HttpNetworkError, ResponseTooLarge } from '../../server/http-client';
-import { WechatPayClient, WechatPayError } from '../../server/wechatpay/client';
-import { loadPlatformKeys } from '../../server/wechatpay/verify';
-import type { JsapiOrderRequest } from '../../server/wechatpay/types';
+import { HttpClient, HttpNetworkError, ResponseTooLarge } from '../../server/wechat/http-client';
+import { WechatPayClient, WechatPayError } from '../../server/wechat/pay/client';
+import { loadPlatformKeys } from '../../server/wechat/pay/verify';
+import type { JsapiOrderRequest } from '../../server/wechat/pay/types';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const PUB_KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000';

@@ -6,22 +6,22 @@
 import { createPrivateKey, createPublicKey, createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DecryptError, decryptResource } from '../../server/wechatpay/aead';
-import { buildPaySignMessage, buildRequestPaymentArgs } from '../../server/wechatpay/pay-sign';
+import { DecryptError, decryptResource } from '../../server/wechat/pay/aead';
+import { buildPaySignMessage, buildRequestPaymentArgs } from '../../server/wechat/pay/pay-sign';
 import {
   buildAuthorization,
   buildRequestMessage,
   randomNonce,
   signMessage,
   signRequest,
-} from '../../server/wechatpay/sign';
+} from '../../server/wechat/pay/sign';
 import {
   SignatureError,
   buildResponseMessage,
   loadPlatformKeys,
   verifySignature,
-} from '../../server/wechatpay/verify';
-import type { SignatureHeaders, VerifyFailure } from '../../server/wechatpay/verify';
+} from '../../server/wechat/pay/verify';
+import type { SignatureHeaders, VerifyFailure } from '../../server/wechat/pay/verify';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const merchantKey = createPrivateKey(fixture('merchant-key.pem'));

@@ -3,7 +3,7 @@
  * nonceStr, package), each ended by `\n`. signType is not signed.
  */
 import type { KeyObject } from 'node:crypto';
-import type { RequestPaymentArgs } from '../../typings/payment';
+import type { RequestPaymentArgs } from '../../../typings/payment';
 import { randomNonce, signMessage } from './sign';
 
 export function buildPaySignMessage(

@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestPaymentArgs } from '../../typings/payment';
+import type { RequestPaymentArgs } from '../../../typings/payment';
 import { headerOf } from '../http-client';
 import { DecryptError, decryptResource } from './aead';
 import type { WechatPayClient } from './client';

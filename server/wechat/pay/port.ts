@@ -8,7 +8,7 @@
  * account of a payment here: an adapter for another scheme maps its answers into it.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestPaymentArgs } from '../../typings/payment';
+import type { RequestPaymentArgs } from '../../../typings/payment';
 import type { RefundNotice, RefundStatus, Transaction } from './types';
 
 /** What WeChat needs to know to place (or re-place, identically) an order. */

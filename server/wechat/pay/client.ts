@@ -7,7 +7,7 @@
 import { createPrivateKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import { HttpClient, ResponseTooLarge, headerOf } from '../http-client';
 import type { HttpResponse } from '../http-client';
 import { signRequest } from './sign';
