@@ -3,13 +3,14 @@
  * attach, call `onLoad(query)`, and `detached`/`onUnload` when leaving. The plugin's
  * `plugin://pay/pay-button` is swapped for its local source, which is what WeChat would load.
  */
+import { ROOT } from './dist';
 import { waitFor } from './wait-for';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import type { RootComponent } from 'miniprogram-simulate';
 import { installFunctionalPageNavigator } from './emulator/navigator';
 
-export const ROOT = path.resolve(__dirname, '..');
+export { ROOT };
 
 export type PageName = 'order-confirm' | 'pay-result';
 

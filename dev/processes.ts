@@ -5,6 +5,7 @@
  * and a temp credentials dir. Everything started here is stopped by `close()`, and killed at exit
  * if the bench dies first.
  */
+import { ROOT } from './dist';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..');
+export { ROOT };
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;

@@ -12,6 +12,7 @@
  * setting in server/README.md.
  */
 // First: pages render into a DOM, which miniprogram-simulate needs before it loads.
+import { ROOT } from './dist';
 import { removeNodeDom } from './node-dom-installed';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,6 @@ import { tapPayButton } from './emulator/navigator';
 import { pickUpPhone } from './phone';
 import { loadPages, textOf, waitForPhase } from './pages-harness';
 
-const ROOT = path.resolve(__dirname, '..');
 const DIST_MINIPROGRAM = path.join(ROOT, 'dist', 'miniprogram');
 const SMOKE_USER = 'demo-shopper';
 /** Catalogue skus of the smoke cart (server/catalog.ts). */

@@ -6,19 +6,21 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { randomAlnum, randomDigits, randomHexUpper } from './ids';
 import type { MerchantCredentials, OtherApp } from './types';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-/** `<repository root>/.dev-credentials`: this file sits in sandbox/, or in build/sandbox/ compiled. */
-export const DEFAULT_CREDENTIALS_DIR = resolve(
-  __dirname,
-  basename(dirname(__dirname)) === 'build' ? '../..' : '..',
-  '.dev-credentials',
-);
+/** The nearest folder holding package.json: the same from sandbox/ and from build/sandbox/. */
+function repositoryRoot(dir: string): string {
+  if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return dir;
+  return repositoryRoot(dirname(dir));
+}
+
+export const DEFAULT_CREDENTIALS_DIR = resolve(repositoryRoot(__dirname), '.dev-credentials');
 
 /** Everything the sandbox holds: the merchant's view plus the platform's private side. */
 export interface SandboxKeys {

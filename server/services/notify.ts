@@ -18,10 +18,7 @@ import type { PayNotification } from '../wechat/pay/port';
 import type { RefundNotice, Transaction } from '../wechat/pay/types';
 
 /** The notification fields the handlers log and dedupe by. */
-interface Notification {
-  id: string;
-  event_type: string;
-}
+type Notification = Pick<PayNotification, 'id' | 'eventType'>;
 
 export class NotifyFailure extends Error {
   constructor(
@@ -56,11 +53,10 @@ export class NotifyService {
       }
       throw err;
     }
-    const note = { id: n.id, event_type: n.eventType };
     if (n.kind === 'transaction') {
-      await this.onTransaction(note, n.transaction);
+      await this.onTransaction(n, n.transaction);
     } else if (n.kind === 'refund') {
-      await this.onRefund(note, n.refund);
+      await this.onRefund(n, n.refund);
     } else {
       this.ctx.logger.info(
         { id: n.id, eventType: n.eventType },
@@ -121,7 +117,7 @@ export class NotifyService {
     const now = this.ctx.clock.now();
     const r = await recordPaidNotification(this.ctx.storage, {
       id: n.id,
-      eventType: n.event_type,
+      eventType: n.eventType,
       orderNo,
       total,
       now,
