@@ -9,13 +9,22 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Pool, types as pgTypes } from 'pg';
 import { migrateToLatest } from './migrations';
 import type { Database } from './schema';
+import { NotificationsRepository } from './notifications';
+import { OrdersRepository } from './orders';
+import { RefundsRepository } from './refunds';
+import { SessionsRepository } from './sessions';
 import { withStatementCache } from './statement-cache';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** The database and a repository per table: services reach SQL only through these. */
 export interface Storage {
   db: Kysely<Database>;
   dialect: DialectName;
+  orders: OrdersRepository;
+  refunds: RefundsRepository;
+  sessions: SessionsRepository;
+  notifications: NotificationsRepository;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -74,6 +83,10 @@ export async function openStorage(url: string): Promise<Storage> {
   return {
     db,
     dialect,
+    orders: new OrdersRepository(db, dialect),
+    refunds: new RefundsRepository(db, dialect),
+    sessions: new SessionsRepository(db),
+    notifications: new NotificationsRepository(db, dialect),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely';
 import type { QueryCreator } from 'kysely';
-import type { Storage } from './connect';
+import type { Kysely } from 'kysely';
+import type { DialectName } from './connect';
 import type { Database } from './schema';
 
 export interface PaidNotification {
@@ -21,9 +22,21 @@ export interface PaidNotification {
   payableStates: ('pending' | 'closed')[];
 }
 
-/** `recorded`: the id was new and the order matched; `paid`: this call moved the order to paid. */
-export async function recordPaidNotification(
-  storage: Storage,
+export class NotificationsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
+
+  /** `recorded`: the id was new and the order matched; `paid`: this call moved the order to paid. */
+  recordPaid(n: PaidNotification): Promise<{ recorded: boolean; paid: boolean }> {
+    return recordPaid(this.db, this.dialect, n);
+  }
+}
+
+async function recordPaid(
+  db: Kysely<Database>,
+  dialect: DialectName,
   n: PaidNotification,
 ): Promise<{ recorded: boolean; paid: boolean }> {
   const record = (db: QueryCreator<Database>) =>
@@ -43,8 +56,7 @@ export async function recordPaidNotification(
           .where('total', '=', n.total),
       )
       .onConflict((oc) => oc.column('id').doNothing());
-  const { db } = storage;
-  if (storage.dialect === 'postgres') {
+  if (dialect === 'postgres') {
     // Both writes in one statement (a data-modifying CTE is atomic on its own).
     const r = await db
       .with('ins', (qb) => record(qb).returning('order_no'))

@@ -12,7 +12,6 @@ import type { OrderRecords } from '../services/order-records';
 import type { Refunds } from '../services/refunds';
 import type { Settlement } from '../services/settlement';
 import type { SessionService } from '../services/sessions';
-import { claimOrders, release } from './claim';
 
 const LEASE_MS = 60_000;
 const BATCH = 20;
@@ -32,8 +31,7 @@ export interface JobDeps {
 export async function runQueryJob(d: JobDeps): Promise<number> {
   const now = d.clock.now();
   const delayMs = d.config.queryDelaySeconds * 1000;
-  const rows = await claimOrders(
-    d.storage,
+  const rows = await d.storage.orders.claim(
     (eb) =>
       eb.and([
         eb('status', '=', 'pending'),
@@ -51,8 +49,7 @@ export async function runQueryJob(d: JobDeps): Promise<number> {
     } catch (err) {
       d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'query job: query failed');
     } finally {
-      await release(
-        d.storage,
+      await d.storage.orders.release(
         row.order_no,
         d.clock.now() + Math.max(delayMs, d.config.jobIntervalMs),
       );
@@ -64,8 +61,7 @@ export async function runQueryJob(d: JobDeps): Promise<number> {
 /** Closes expired pending orders. Returns how many were examined. */
 export async function runCloseJob(d: JobDeps): Promise<number> {
   const now = d.clock.now();
-  const rows = await claimOrders(
-    d.storage,
+  const rows = await d.storage.orders.claim(
     (eb) =>
       eb.and([
         eb('status', '=', 'pending'),
@@ -81,7 +77,7 @@ export async function runCloseJob(d: JobDeps): Promise<number> {
     } catch (err) {
       d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'close job: failed, will retry');
     } finally {
-      await release(d.storage, row.order_no, d.clock.now() + d.config.jobIntervalMs);
+      await d.storage.orders.release(row.order_no, d.clock.now() + d.config.jobIntervalMs);
     }
   }
   return rows.length;
@@ -90,27 +86,15 @@ export async function runCloseJob(d: JobDeps): Promise<number> {
 /** Refunds still processing after the query delay are asked about (covers lost refund notifications). */
 export async function runRefundJob(d: JobDeps): Promise<number> {
   const due = d.clock.now() - Math.max(d.config.queryDelaySeconds * 1000, 1000);
-  const refunds = await d.storage.db
-    .selectFrom('refunds')
-    .select('out_refund_no')
-    .where('status', '=', 'processing')
-    .where('updated_at', '<=', due)
-    .orderBy('updated_at')
-    .limit(BATCH)
-    .execute();
-  for (const r of refunds) {
+  const refunds = await d.storage.refunds.dueProcessing(due, BATCH);
+  for (const outRefundNo of refunds) {
     try {
-      await d.refunds.refreshRefund(r.out_refund_no);
+      await d.refunds.refreshRefund(outRefundNo);
     } catch (err) {
-      d.logger.warn({ outRefundNo: r.out_refund_no, err: String(err) }, 'refund job: query failed');
+      d.logger.warn({ outRefundNo, err: String(err) }, 'refund job: query failed');
     }
     // Look again only after another delay, whatever the answer.
-    await d.storage.db
-      .updateTable('refunds')
-      .set({ updated_at: d.clock.now() })
-      .where('out_refund_no', '=', r.out_refund_no)
-      .where('status', '=', 'processing')
-      .execute();
+    await d.storage.refunds.touchProcessing(outRefundNo, d.clock.now());
   }
   return refunds.length;
 }

@@ -20,23 +20,15 @@ export class Checkout {
     private readonly settlement: Settlement,
   ) {}
 
-  private get db() {
-    return this.ctx.storage.db;
+  private get orders() {
+    return this.ctx.storage.orders;
   }
 
   async pay(orderNo: string, openid: string): Promise<RequestPaymentArgs> {
     const now = this.ctx.clock.now();
     // The first pay, in one statement: bind a payable, unbound order and read it back. Anything
     // else (bound already, not payable, unknown) is sorted out from a plain read below.
-    let row = await this.db
-      .updateTable('orders')
-      .set({ openid, updated_at: now })
-      .where('order_no', '=', orderNo)
-      .where('openid', 'is', null)
-      .where('status', '=', 'pending')
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+    let row = await this.orders.bindPayer(orderNo, openid, now, now);
     if (!row) row = await this.bindSlow(orderNo, openid);
     const prepayId = await this.ensurePrepay(row);
     return this.ctx.pay.paymentArgs(prepayId);
@@ -47,12 +39,7 @@ export class Checkout {
     this.records.assertViewer(row, openid);
     this.assertPayable(row);
     if (row.openid === null) {
-      await this.db
-        .updateTable('orders')
-        .set({ openid, updated_at: this.ctx.clock.now() })
-        .where('order_no', '=', orderNo)
-        .where('openid', 'is', null)
-        .execute();
+      await this.orders.bindPayer(orderNo, openid, this.ctx.clock.now());
       row = await this.records.get(orderNo);
       // Another payer bound it between our read and our update.
       this.records.assertViewer(row, openid);
@@ -117,17 +104,12 @@ export class Checkout {
     // WeChat answers an identical request inside the 2 h with the same prepay_id, whose life
     // runs from when it was first made: keep that age, or an expired prepay would look fresh.
     if (prepayId === row.prepay_id) return prepayId;
-    await this.db
-      .updateTable('orders')
-      .set({
-        prepay_id: prepayId,
-        prepay_at: now,
-        updated_at: now,
-        next_check_at: now + this.ctx.config.queryDelaySeconds * 1000,
-      })
-      .where('order_no', '=', row.order_no)
-      .where('status', '=', 'pending')
-      .execute();
+    await this.orders.setPrepay(
+      row.order_no,
+      prepayId,
+      now,
+      now + this.ctx.config.queryDelaySeconds * 1000,
+    );
     return prepayId;
   }
 }

@@ -3,10 +3,7 @@
  * order, apply it once (dedupe by notification id + conditional update in one transaction),
  * commit, and only then say 204.
  */
-import type { Kysely } from 'kysely';
 import type { IncomingHttpHeaders } from 'node:http';
-import { recordPaidNotification } from '../db/notifications';
-import type { Database } from '../db/schema';
 import { headerOf } from '../wechat/http-client';
 import type { OrderRecords, OrderRow } from './order-records';
 import type { Refunds } from './refunds';
@@ -115,7 +112,7 @@ export class NotifyService {
   private async applySuccess(n: Notification, t: Transaction, total: number): Promise<void> {
     const orderNo = t.out_trade_no;
     const now = this.ctx.clock.now();
-    const r = await recordPaidNotification(this.ctx.storage, {
+    const r = await this.ctx.storage.notifications.recordPaid({
       id: n.id,
       eventType: n.eventType,
       orderNo,
@@ -125,15 +122,15 @@ export class NotifyService {
       payableStates: PAYABLE_INTO_PAID,
     });
     if (!r.recorded) {
-      await this.notRecorded(n, t, this.ctx.storage.db);
+      await this.notRecorded(n, t);
       return;
     }
     if (r.paid) this.settlement.paidLog(orderNo, t);
   }
 
   /** Nothing was recorded: an unknown order (404), a mismatch (400), or a duplicate (fine). */
-  private async notRecorded(n: Notification, t: Transaction, db: Kysely<Database>): Promise<void> {
-    const row = await this.records.find(t.out_trade_no, db);
+  private async notRecorded(n: Notification, t: Transaction): Promise<void> {
+    const row = await this.records.find(t.out_trade_no);
     if (!row) throw new NotifyFailure(404, `unknown out_trade_no ${t.out_trade_no}`);
     this.check(n, row, t);
     this.ctx.logger.info({ id: n.id, orderNo: row.order_no }, 'duplicate notification');
@@ -145,11 +142,7 @@ export class NotifyService {
     }
     if (r.mchid !== this.ctx.pay.identity.mchId)
       throw new NotifyFailure(400, `mchid ${r.mchid} is not ours`);
-    const refund = await this.ctx.storage.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('out_refund_no', '=', r.out_refund_no)
-      .executeTakeFirst();
+    const refund = await this.ctx.storage.refunds.find(r.out_refund_no);
     if (!refund) throw new NotifyFailure(404, `unknown out_refund_no ${r.out_refund_no}`);
     if (refund.order_no !== r.out_trade_no)
       throw new NotifyFailure(400, 'out_trade_no does not match the refund');

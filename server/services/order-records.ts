@@ -2,15 +2,14 @@
  * Order records: the idempotent create (priced from the catalogue), reads, and who may see one.
  */
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
 import type { CreateOrderRequest, Order, OrderLine } from '../../typings/api';
 import { PricingError, describe, priceItems } from '../catalog';
-import type { OrdersTable } from '../db/schema';
+import type { OrderRow } from '../db/orders';
 import { ApiFailure, notFound } from '../errors';
 import type { ServiceContext } from './context';
 import { newOrderNo } from './ids';
 
-export type OrderRow = Selectable<OrdersTable>;
+export type { OrderRow };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -48,12 +47,8 @@ function requestHash(body: CreateOrderRequest): string {
 export class OrderRecords {
   constructor(private readonly ctx: ServiceContext) {}
 
-  private get db() {
-    return this.ctx.storage.db;
-  }
-
-  async find(orderNo: string, db = this.db): Promise<OrderRow | undefined> {
-    return db.selectFrom('orders').selectAll().where('order_no', '=', orderNo).executeTakeFirst();
+  find(orderNo: string): Promise<OrderRow | undefined> {
+    return this.ctx.storage.orders.find(orderNo);
   }
 
   async get(orderNo: string): Promise<OrderRow> {
@@ -105,7 +100,7 @@ export class OrderRecords {
       claimed_until: null,
     };
     try {
-      await this.db.insertInto('orders').values(row).execute();
+      await this.ctx.storage.orders.insert(row);
     } catch (err) {
       // A concurrent request with the same key won the insert: answer what it created.
       if (idempotencyKey) {
@@ -118,11 +113,7 @@ export class OrderRecords {
   }
 
   private async byKey(key: string, hash: string): Promise<OrderRow | undefined> {
-    const row = await this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
+    const row = await this.ctx.storage.orders.findByIdempotencyKey(key);
     if (row && row.request_hash !== hash) {
       throw new ApiFailure(
         409,

@@ -44,16 +44,13 @@ export class SessionService {
     }
     const token = randomBytes(32).toString('base64url');
     const now = this.ctx.clock.now();
-    await this.ctx.storage.db
-      .insertInto('sessions')
-      .values({
-        token_hash: hashToken(token),
-        openid: result.openid,
-        session_key: result.sessionKey,
-        created_at: now,
-        expires_at: now + config.sessionTtlSeconds * 1000,
-      })
-      .execute();
+    await this.ctx.storage.sessions.insert({
+      token_hash: hashToken(token),
+      openid: result.openid,
+      session_key: result.sessionKey,
+      created_at: now,
+      expires_at: now + config.sessionTtlSeconds * 1000,
+    });
     return { token, openid: result.openid, expiresIn: config.sessionTtlSeconds };
   }
 
@@ -61,11 +58,7 @@ export class SessionService {
   async authenticate(authorization: string | undefined): Promise<string> {
     const m = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(authorization ?? '');
     if (!m?.[1]) throw new ApiFailure(401, 'UNAUTHORIZED', 'a Bearer session token is required');
-    const row = await this.ctx.storage.db
-      .selectFrom('sessions')
-      .select(['openid', 'expires_at'])
-      .where('token_hash', '=', hashToken(m[1]))
-      .executeTakeFirst();
+    const row = await this.ctx.storage.sessions.find(hashToken(m[1]));
     if (!row || row.expires_at <= this.ctx.clock.now()) {
       throw new ApiFailure(401, 'UNAUTHORIZED', 'the session token is unknown or expired');
     }
@@ -73,9 +66,6 @@ export class SessionService {
   }
 
   async purgeExpired(): Promise<void> {
-    await this.ctx.storage.db
-      .deleteFrom('sessions')
-      .where('expires_at', '<=', this.ctx.clock.now())
-      .execute();
+    await this.ctx.storage.sessions.deleteExpired(this.ctx.clock.now());
   }
 }

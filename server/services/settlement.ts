@@ -3,8 +3,6 @@
  * verified transaction moves an order (from the GET query, the query job and the close job); the
  * notification's fast path writes the same `paidValues` under the same `PAYABLE_INTO_PAID` rule.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
 import { isNotFound, isVerifiedAnswer } from '../wechat/pay/errors';
 import type { Transaction } from '../wechat/pay/types';
 import type { ServiceContext } from './context';
@@ -57,8 +55,8 @@ export class Settlement {
     private readonly records: OrderRecords,
   ) {}
 
-  private get db(): Kysely<Database> {
-    return this.ctx.storage.db;
+  private get orders() {
+    return this.ctx.storage.orders;
   }
 
   /**
@@ -69,20 +67,12 @@ export class Settlement {
     const orderNo = row.order_no;
     if (row.status !== 'pending' || row.prepay_id === null) return row;
     const now = this.ctx.clock.now();
-    let claim = this.db
-      .updateTable('orders')
-      .set({ last_query_at: now })
-      .where('order_no', '=', orderNo);
-    if (!force) {
-      claim = claim.where((eb) =>
-        eb.or([
-          eb('last_query_at', 'is', null),
-          eb('last_query_at', '<=', now - this.ctx.config.orderQueryIntervalMs),
-        ]),
-      );
-    }
-    const claimed = await claim.executeTakeFirst();
-    if (!force && Number(claimed.numUpdatedRows) === 0) return row;
+    const claimed = await this.orders.claimQuery(
+      orderNo,
+      now,
+      force ? null : this.ctx.config.orderQueryIntervalMs,
+    );
+    if (!force && !claimed) return row;
     const tx = await this.ctx.pay.query(orderNo);
     await this.applyTransaction(row, tx);
     return this.records.get(orderNo);
@@ -104,37 +94,15 @@ export class Settlement {
       return 'paid';
     }
     if (t.trade_state === 'CLOSED' || t.trade_state === 'REVOKED') {
-      await this.closePending(row.order_no, now);
+      await this.orders.closePending(row.order_no, now);
       return 'closed';
     }
     return 'pending';
   }
 
-  /** pending → closed; a no-op once the order has moved on (a payment landed meanwhile). */
-  private async closePending(
-    orderNo: string,
-    now: number,
-    only: { withoutPrepay?: boolean } = {},
-  ): Promise<boolean> {
-    let q = this.db
-      .updateTable('orders')
-      .set({ status: 'closed', updated_at: now })
-      .where('order_no', '=', orderNo)
-      .where('status', '=', 'pending');
-    if (only.withoutPrepay) q = q.where('prepay_id', 'is', null);
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
   /** A payment that raced a close still wins: closed → paid is allowed, paid twice is a no-op. */
-  async markPaid(orderNo: string, t: Transaction, now: number, db = this.db): Promise<boolean> {
-    const r = await db
-      .updateTable('orders')
-      .set(paidValues(t, now))
-      .where('order_no', '=', orderNo)
-      .where('status', 'in', PAYABLE_INTO_PAID)
-      .executeTakeFirst();
-    const changed = Number(r.numUpdatedRows) === 1;
+  async markPaid(orderNo: string, t: Transaction, now: number): Promise<boolean> {
+    const changed = await this.orders.moveStatus(orderNo, PAYABLE_INTO_PAID, paidValues(t, now));
     if (changed) this.paidLog(orderNo, t);
     return changed;
   }
@@ -147,7 +115,7 @@ export class Settlement {
   async closeExpired(row: OrderRow): Promise<'closed' | 'paid' | 'pending'> {
     const now = this.ctx.clock.now();
     if (row.prepay_id === null) {
-      const closed = await this.closePending(row.order_no, now, { withoutPrepay: true });
+      const closed = await this.orders.closePending(row.order_no, now, true);
       return closed ? 'closed' : 'pending';
     }
     try {
@@ -161,7 +129,7 @@ export class Settlement {
       t = await this.ctx.pay.query(row.order_no);
     } catch (err) {
       if (isNotFound(err)) {
-        await this.closePending(row.order_no, now);
+        await this.orders.closePending(row.order_no, now);
         return 'closed';
       }
       throw err;

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '../../server/db/connect';
 import type { Storage } from '../../server/db/connect';
-import { claimOrders } from '../../server/jobs/claim';
-import type { OrderRow } from '../../server/services/order-records';
+import type { OrderCondition, OrderRow } from '../../server/db/orders';
 import { startServer } from '../../server';
 import type { RequestPaymentArgs } from '../../typings/payment';
 import { startStack } from '../../dev/stack';
@@ -122,18 +121,17 @@ describe.each(kinds)('%s', (kind) => {
       .insertInto('orders')
       .values(numbers.map((n) => row(n)))
       .execute();
-    const mine = (eb: Parameters<Parameters<typeof claimOrders>[1]>[0]) =>
-      eb('order_no', 'like', `CLAIM${kind}%`);
+    const mine: OrderCondition = (eb) => eb('order_no', 'like', `CLAIM${kind}%`);
     const batches = await Promise.all(
       Array.from({ length: 4 }, () =>
-        claimOrders(storage, mine, { now, leaseMs: 60_000, limit: 5 }),
+        storage.orders.claim(mine, { now, leaseMs: 60_000, limit: 5 }),
       ),
     );
     const claimed = batches.flat().map((r) => r.order_no);
     expect(new Set(claimed).size).toBe(claimed.length);
     expect(claimed.sort()).toEqual([...numbers].sort());
-    expect(await claimOrders(storage, mine, { now, leaseMs: 60_000, limit: 50 })).toEqual([]);
-    const later = await claimOrders(storage, mine, {
+    expect(await storage.orders.claim(mine, { now, leaseMs: 60_000, limit: 50 })).toEqual([]);
+    const later = await storage.orders.claim(mine, {
       now: now + 60_001,
       leaseMs: 60_000,
       limit: 50,

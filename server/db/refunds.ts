@@ -1,0 +1,138 @@
+/**
+ * The refunds table, and the two refund steps that must also touch the order atomically:
+ * recording a refund against what is left of the order (the order row locked on PostgreSQL;
+ * SQLite serialises writers), and settling one into the order's refunded total exactly once.
+ */
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { DialectName } from './connect';
+import type { OrderRow } from './orders';
+import type { Database, RefundsTable } from './schema';
+
+export type RefundRow = Selectable<RefundsTable>;
+export type RefundStatusName = RefundRow['status'];
+
+/** Still open at WeChat: the states a refund may leave. */
+const OPEN: RefundStatusName[] = ['processing', 'abnormal'];
+
+export class RefundsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
+
+  find(outRefundNo: string): Promise<RefundRow | undefined> {
+    return this.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('out_refund_no', '=', outRefundNo)
+      .executeTakeFirst();
+  }
+
+  /**
+   * In one short transaction: reads the order (locked), lets `decide` pick an amount from the
+   * order and what is left unrefunded (it throws to refuse), and records the refund as
+   * processing. Returns the order as read and the amount recorded.
+   */
+  recordAgainstOrder(
+    orderNo: string,
+    decide: (order: OrderRow | undefined, left: number) => number,
+    refund: { outRefundNo: string; reason: string | null; now: number },
+  ): Promise<{ order: OrderRow; amount: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('orders').selectAll().where('order_no', '=', orderNo);
+      if (this.dialect === 'postgres') q = q.forUpdate();
+      const order = await q.executeTakeFirst();
+      let left = 0;
+      if (order) {
+        const committed = await trx
+          .selectFrom('refunds')
+          .select(sql<number>`coalesce(sum(amount), 0)`.as('sum'))
+          .where('order_no', '=', orderNo)
+          .where('status', 'in', ['processing', 'success'])
+          .executeTakeFirstOrThrow();
+        left = order.total - Number(committed.sum);
+      }
+      const amount = decide(order, left);
+      if (!order) throw new Error(`decide accepted a refund of unknown order ${orderNo}`);
+      await trx
+        .insertInto('refunds')
+        .values({
+          out_refund_no: refund.outRefundNo,
+          order_no: orderNo,
+          amount,
+          status: 'processing',
+          reason: refund.reason,
+          refund_id: null,
+          created_at: refund.now,
+          updated_at: refund.now,
+        })
+        .execute();
+      return { order, amount };
+    });
+  }
+
+  async setRefundId(outRefundNo: string, refundId: string): Promise<void> {
+    await this.db
+      .updateTable('refunds')
+      .set({ refund_id: refundId })
+      .where('out_refund_no', '=', outRefundNo)
+      .execute();
+  }
+
+  /**
+   * Moves an open refund to `status`; on success adds it to the order's refunded total (and
+   * marks the order refunded when nothing is left), in the same transaction. False when the
+   * refund had already left the open states or already had this status.
+   */
+  settle(outRefundNo: string, status: RefundStatusName, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('refunds')
+        .set({ status, updated_at: now })
+        .where('out_refund_no', '=', outRefundNo)
+        .where('status', 'in', OPEN)
+        .where('status', '!=', status)
+        .returning(['order_no', 'amount'])
+        .executeTakeFirst();
+      if (!r) return false;
+      if (status === 'success') {
+        await trx
+          .updateTable('orders')
+          .set({
+            refunded: sql<number>`refunded + ${r.amount}`,
+            status: sql<
+              'paid' | 'refunded'
+            >`case when refunded + ${r.amount} >= total then 'refunded' else status end`,
+            updated_at: now,
+          })
+          .where('order_no', '=', r.order_no)
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** Refunds still processing whose last look is older than `before`, oldest first. */
+  async dueProcessing(before: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('refunds')
+      .select('out_refund_no')
+      .where('status', '=', 'processing')
+      .where('updated_at', '<=', before)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.out_refund_no);
+  }
+
+  /** Pushes a processing refund's next look back: its last look is now. */
+  async touchProcessing(outRefundNo: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('refunds')
+      .set({ updated_at: now })
+      .where('out_refund_no', '=', outRefundNo)
+      .where('status', '=', 'processing')
+      .execute();
+  }
+}

@@ -1,0 +1,23 @@
+/** The sessions table: rows keyed by the SHA-256 of the bearer token (the token is never stored). */
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, SessionsTable } from './schema';
+
+export class SessionsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: Insertable<SessionsTable>): Promise<void> {
+    await this.db.insertInto('sessions').values(row).execute();
+  }
+
+  find(tokenHash: string): Promise<{ openid: string; expires_at: number } | undefined> {
+    return this.db
+      .selectFrom('sessions')
+      .select(['openid', 'expires_at'])
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+  }
+
+  async deleteExpired(now: number): Promise<void> {
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+  }
+}
