@@ -1,7 +1,10 @@
 /**
- * A whole local stack for tests, e2e, start and bench: a sandbox with a temp
- * credentials dir and a merchant server on SQLite in a temp dir, both on free loopback ports,
- * the server notified at its own /api/pay/notify.
+ * The one in-process launcher of a whole local stack, for tests, e2e, bench and `npm start`: a
+ * sandbox and a merchant server, the server notified at its own /api/pay/notify. By default
+ * everything is throw-away (temp credentials dir, SQLite in a temp dir, free loopback ports,
+ * fast virtual time); `npm start` passes its persistent credentials dir, fixed ports and a
+ * config read from the environment. (`remote-stack.ts` runs this same launcher in a child
+ * process; `processes.ts` runs each side as its own process for benchmarks.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +36,23 @@ export interface StackOptions {
   timeScale?: number;
   serverConfig?: Partial<ServerConfig>;
   sandbox?: SandboxOptions;
+  /** A credentials dir that outlives the stack (generated on first use, then reused). */
+  credentialsDir?: string;
+  /**
+   * Builds the server's whole config from the running sandbox instead of the test defaults
+   * (`serverConfig` still overrides it).
+   */
+  configFor?: (sandbox: Sandbox) => ServerConfig;
+}
+
+/** Which side of the stack failed to start, so a launcher can name the setting to change. */
+export class StackStartError extends Error {
+  constructor(
+    readonly side: 'sandbox' | 'server',
+    override readonly cause: unknown,
+  ) {
+    super(`${side}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
 }
 
 export const STACK_ADMIN_TOKEN = 'stack-admin-token-0123456789';
@@ -46,52 +66,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const fn of cleanups.reverse()) await fn();
   };
   try {
+    const credentialsDir = options.credentialsDir ?? join(dir, 'credentials');
     const sandbox = await createSandbox({
       port: 0,
-      credentialsDir: join(dir, 'credentials'),
+      credentialsDir,
       timeScale: options.timeScale ?? 0.001,
       ...options.sandbox,
+    }).catch((err: unknown) => {
+      throw new StackStartError('sandbox', err);
     });
     cleanups.push(() => sandbox.close());
-    const c = sandbox.credentials;
-    const dbFile = join(dir, 'server.sqlite');
     const config: ServerConfig = {
-      port: 0,
-      host: '127.0.0.1',
-      databaseUrl: dbFile,
-      wechatApiBase: sandbox.url,
-      wechatPayBase: sandbox.url,
-      appId: c.appId,
-      appSecret: c.appSecret,
-      mchId: c.mchId,
-      merchantSerialNo: c.merchantSerialNo,
-      merchantPrivateKeyPem: c.merchantPrivateKeyPem,
-      apiV3Key: c.apiV3Key,
-      platformPublicKeys: {
-        [c.platformCertSerialNo]: c.platformCertPublicKeyPem,
-        [c.platformPublicKeyId]: c.platformPublicKeyPem,
-      },
-      adminToken: STACK_ADMIN_TOKEN,
-      orderTtlSeconds: 900,
-      prepayReuseSeconds: 6600,
-      sessionTtlSeconds: 7200,
-      queryDelaySeconds: 2,
-      jobIntervalMs: 250,
-      jobsEnabled: true,
-      orderQueryIntervalMs: 0,
-      sessionRateLimit: 100_000,
-      orderRateLimit: 100_000,
-      bodyLimitBytes: 16 * 1024,
-      maxOrderTotal: 5_000_000,
-      wechatTimeoutMs: 5000,
-      wechatRetries: 2,
-      notifyWindowSeconds: 300,
-      trustProxy: false,
-      logLevel: (process.env.STACK_LOG_LEVEL as ServerConfig['logLevel'] | undefined) ?? 'silent',
+      ...(options.configFor ? options.configFor(sandbox) : testConfig(sandbox, dir)),
       ...options.serverConfig,
     };
     const clock = new OffsetClock();
-    const server = await startServer(config, { clock });
+    const server = await startServer(config, { clock }).catch((err: unknown) => {
+      throw new StackStartError('server', err);
+    });
     cleanups.push(() => server.close());
     return {
       sandbox,
@@ -100,8 +92,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       server,
       clock,
       config,
-      dbFile,
-      credentialsDir: join(dir, 'credentials'),
+      dbFile: config.databaseUrl,
+      credentialsDir,
       adminToken: config.adminToken ?? STACK_ADMIN_TOKEN,
       async advance(seconds: number) {
         const res = await fetch(`${sandbox.url}/sandbox/clock`, {
@@ -118,4 +110,43 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await cleanup();
     throw err;
   }
+}
+
+/** Test defaults: the sandbox's generated merchant, SQLite in the stack's temp dir, fast jobs. */
+function testConfig(sandbox: Sandbox, dir: string): ServerConfig {
+  const c = sandbox.credentials;
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: join(dir, 'server.sqlite'),
+    wechatApiBase: sandbox.url,
+    wechatPayBase: sandbox.url,
+    appId: c.appId,
+    appSecret: c.appSecret,
+    mchId: c.mchId,
+    merchantSerialNo: c.merchantSerialNo,
+    merchantPrivateKeyPem: c.merchantPrivateKeyPem,
+    apiV3Key: c.apiV3Key,
+    platformPublicKeys: {
+      [c.platformCertSerialNo]: c.platformCertPublicKeyPem,
+      [c.platformPublicKeyId]: c.platformPublicKeyPem,
+    },
+    adminToken: STACK_ADMIN_TOKEN,
+    orderTtlSeconds: 900,
+    prepayReuseSeconds: 6600,
+    sessionTtlSeconds: 7200,
+    queryDelaySeconds: 2,
+    jobIntervalMs: 250,
+    jobsEnabled: true,
+    orderQueryIntervalMs: 0,
+    sessionRateLimit: 100_000,
+    orderRateLimit: 100_000,
+    bodyLimitBytes: 16 * 1024,
+    maxOrderTotal: 5_000_000,
+    wechatTimeoutMs: 5000,
+    wechatRetries: 2,
+    notifyWindowSeconds: 300,
+    trustProxy: false,
+    logLevel: (process.env.STACK_LOG_LEVEL as ServerConfig['logLevel'] | undefined) ?? 'silent',
+  };
 }

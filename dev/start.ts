@@ -16,10 +16,9 @@ import { ROOT } from './dist';
 import { removeNodeDom } from './node-dom-installed';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSandbox } from '../sandbox';
-import type { Sandbox } from '../sandbox';
-import { ConfigError, loadConfig, startServer } from '../server';
-import type { RunningServer, ServerConfig } from '../server';
+import { ConfigError, loadConfig } from '../server';
+import { StackStartError, startStack } from './stack';
+import type { Stack } from './stack';
 import { tapPayButton } from './emulator/navigator';
 import { pickUpPhone } from './phone';
 import { loadPages, textOf, waitForPhase } from './pages-harness';
@@ -64,11 +63,7 @@ function describeListenError(err: unknown, what: string, envName: string): Error
   return err instanceof Error ? err : new Error(String(err));
 }
 
-interface Running {
-  sandbox: Sandbox;
-  server: RunningServer;
-  config: ServerConfig;
-  credentialsDir: string;
+interface Running extends Stack {
   credentialsReused: boolean;
 }
 
@@ -78,36 +73,32 @@ async function startStackForDevelopment(): Promise<Running> {
     process.env.DEV_CREDENTIALS_DIR ?? path.join(ROOT, '.dev-credentials'),
   );
   const credentialsReused = existsSync(path.join(credentialsDir, 'merchant', 'config.json'));
-  let sandbox: Sandbox;
   try {
-    sandbox = await createSandbox({
-      port: portFrom('SANDBOX_PORT', 3100),
+    const stack = await startStack({
       credentialsDir,
-      logger: false,
+      timeScale: 1,
+      sandbox: { port: portFrom('SANDBOX_PORT', 3100), logger: false },
+      // The server reads its settings as in production; only the sandbox's URL and the dev
+      // credentials it generated are given.
+      configFor: (sandbox) => {
+        const config = loadConfig({
+          LOG_LEVEL: 'warn',
+          ...process.env,
+          SANDBOX_URL: sandbox.url,
+          DEV_CREDENTIALS_DIR: credentialsDir,
+        });
+        if (!/^postgres(ql)?:/.test(config.databaseUrl) && config.databaseUrl !== ':memory:') {
+          mkdirSync(path.dirname(config.databaseUrl), { recursive: true });
+        }
+        return config;
+      },
     });
+    return { ...stack, credentialsReused };
   } catch (err) {
-    throw describeListenError(err, 'sandbox', 'SANDBOX_PORT');
-  }
-  try {
-    const config = loadConfig({
-      LOG_LEVEL: 'warn',
-      ...process.env,
-      SANDBOX_URL: sandbox.url,
-      DEV_CREDENTIALS_DIR: credentialsDir,
-    });
-    if (!/^postgres(ql)?:/.test(config.databaseUrl) && config.databaseUrl !== ':memory:') {
-      mkdirSync(path.dirname(config.databaseUrl), { recursive: true });
-    }
-    let server: RunningServer;
-    try {
-      server = await startServer(config);
-    } catch (err) {
-      throw describeListenError(err, 'server', 'PORT');
-    }
-    return { sandbox, server, config, credentialsDir, credentialsReused };
-  } catch (err) {
-    await sandbox.close();
-    throw err;
+    if (!(err instanceof StackStartError)) throw err;
+    throw err.side === 'sandbox'
+      ? describeListenError(err.cause, 'sandbox', 'SANDBOX_PORT')
+      : describeListenError(err.cause, 'server', 'PORT');
   }
 }
 
@@ -327,8 +318,7 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      await run.server.close();
-      await run.sandbox.close();
+      await run.close();
     })());
 
   console.log('');
