@@ -85,7 +85,7 @@ export async function openStorage(url: string): Promise<Storage> {
     dialect,
     orders: new OrdersRepository(db, dialect),
     refunds: new RefundsRepository(db, dialect),
-    sessions: new SessionsRepository(db),
+    sessions: new SessionsRepository(db, dialect),
     notifications: new NotificationsRepository(db, dialect),
     async ping() {
       await sql`select 1`.execute(db);

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { QueryCreator } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { DialectName } from './connect';
+import { Repository } from './repository';
 import type { Database } from './schema';
 
 export interface PaidNotification {
@@ -22,12 +23,7 @@ export interface PaidNotification {
   payableStates: ('pending' | 'closed')[];
 }
 
-export class NotificationsRepository {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: DialectName,
-  ) {}
-
+export class NotificationsRepository extends Repository {
   /** `recorded`: the id was new and the order matched; `paid`: this call moved the order to paid. */
   recordPaid(n: PaidNotification): Promise<{ recorded: boolean; paid: boolean }> {
     return recordPaid(this.db, this.dialect, n);

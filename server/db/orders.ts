@@ -3,15 +3,8 @@
  * their guard in the WHERE clause (so two instances racing on one order cannot both win) and
  * say whether they changed the row. The PostgreSQL/SQLite difference for claims lives here.
  */
-import type {
-  ExpressionBuilder,
-  ExpressionWrapper,
-  Kysely,
-  Selectable,
-  SqlBool,
-  Updateable,
-} from 'kysely';
-import type { DialectName } from './connect';
+import type { ExpressionBuilder, ExpressionWrapper, Selectable, SqlBool, Updateable } from 'kysely';
+import { Repository } from './repository';
 import type { Database, OrdersTable } from './schema';
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -22,26 +15,17 @@ export type OrderCondition = (
 
 const changedOne = (r: { numUpdatedRows: bigint }): boolean => Number(r.numUpdatedRows) === 1;
 
-export class OrdersRepository {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: DialectName,
-  ) {}
-
+export class OrdersRepository extends Repository {
   find(orderNo: string): Promise<OrderRow | undefined> {
-    return this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('order_no', '=', orderNo)
-      .executeTakeFirst();
+    return this.findBy('order_no', orderNo);
   }
 
   findByIdempotencyKey(key: string): Promise<OrderRow | undefined> {
-    return this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
+    return this.findBy('idempotency_key', key);
+  }
+
+  private findBy(column: 'order_no' | 'idempotency_key', value: string) {
+    return this.db.selectFrom('orders').selectAll().where(column, '=', value).executeTakeFirst();
   }
 
   async insert(row: OrderRow): Promise<void> {

@@ -4,10 +4,10 @@
  * SQLite serialises writers), and settling one into the order's refunded total exactly once.
  */
 import { sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
-import type { DialectName } from './connect';
+import type { Selectable } from 'kysely';
 import type { OrderRow } from './orders';
-import type { Database, RefundsTable } from './schema';
+import { Repository } from './repository';
+import type { RefundsTable } from './schema';
 
 export type RefundRow = Selectable<RefundsTable>;
 export type RefundStatusName = RefundRow['status'];
@@ -15,12 +15,7 @@ export type RefundStatusName = RefundRow['status'];
 /** Still open at WeChat: the states a refund may leave. */
 const OPEN: RefundStatusName[] = ['processing', 'abnormal'];
 
-export class RefundsRepository {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: DialectName,
-  ) {}
-
+export class RefundsRepository extends Repository {
   find(outRefundNo: string): Promise<RefundRow | undefined> {
     return this.db
       .selectFrom('refunds')

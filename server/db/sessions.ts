@@ -1,10 +1,9 @@
 /** The sessions table: rows keyed by the SHA-256 of the bearer token (the token is never stored). */
-import type { Insertable, Kysely } from 'kysely';
-import type { Database, SessionsTable } from './schema';
+import type { Insertable } from 'kysely';
+import { Repository } from './repository';
+import type { SessionsTable } from './schema';
 
-export class SessionsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
+export class SessionsRepository extends Repository {
   async insert(row: Insertable<SessionsTable>): Promise<void> {
     await this.db.insertInto('sessions').values(row).execute();
   }
