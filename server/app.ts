@@ -3,6 +3,7 @@
  * It does not listen; startServer (index.ts) does.
  */
 import { randomUUID } from 'node:crypto';
+import { ajvTextFormats } from './schemas/text';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -108,7 +109,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: true, formats: ajvTextFormats } },
     // Our onRequest hook answers during shutdown with an ApiError instead.
     return503OnClosing: false,
   });

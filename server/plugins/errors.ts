@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiError, ApiErrorCode } from '../../typings/api';
 import { ApiFailure } from '../errors';
+import { describeFormatFailure } from '../schemas/text';
 
 const BY_FASTIFY_CODE: Record<string, [number, ApiErrorCode]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
@@ -34,7 +35,10 @@ export function toApiError(error: FastifyError | ApiFailure | Error): {
     return { status: error.statusCode, body: { code: error.code, message: error.message } };
   const fe = error as Partial<FastifyError>;
   if (fe.validation)
-    return { status: 400, body: { code: 'VALIDATION_ERROR', message: error.message } };
+    return {
+      status: 400,
+      body: { code: 'VALIDATION_ERROR', message: describeFormatFailure(error.message) },
+    };
   const known = fe.code ? BY_FASTIFY_CODE[fe.code] : undefined;
   if (known) return { status: known[0], body: { code: known[1], message: error.message } };
   const status = fe.statusCode ?? 500;

@@ -75,7 +75,9 @@ export const CreateOrderRequestSchema = Type.Object({
     }),
     { minItems: 1, maxItems: ORDER_LIMITS.maxLines },
   ),
-  remark: Type.Optional(Type.String({ maxLength: ORDER_LIMITS.remarkMaxLength })),
+  remark: Type.Optional(
+    Type.String({ maxLength: ORDER_LIMITS.remarkMaxLength, format: 'multi-line-text' }),
+  ),
 });
 
 export const IdempotencyHeadersSchema = Type.Object({
@@ -147,7 +149,7 @@ export const PayResponseSchema = Type.Object({
 
 export const RefundRequestSchema = Type.Object({
   amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000_000 })),
-  reason: Type.Optional(Type.String({ maxLength: 80 })),
+  reason: Type.Optional(Type.String({ maxLength: 80, format: 'single-line-text' })),
 });
 
 export const RefundResponseSchema = Type.Object({

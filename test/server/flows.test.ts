@@ -15,6 +15,8 @@ import {
   createOrder,
   faults,
   forgeNotification,
+  paidOrder,
+  placedOrder,
   loginCode,
   pay,
   session,
@@ -44,23 +46,6 @@ function expectApiError(
 
 async function sandboxOrder(orderNo: string): Promise<{ state?: string; [k: string]: unknown }> {
   return (await call<{ state?: string }>(`${stack.sandboxUrl}/sandbox/orders/${orderNo}`)).body;
-}
-
-/** A session for `user`, a new order, and its prepay: ready for the cashier. */
-async function placedOrder(user: string) {
-  const s = await session(stack, user);
-  const o = await createOrder(stack);
-  const p = await pay(stack, o.orderNo, s.token);
-  return { s, o, p };
-}
-
-/** placedOrder, paid at the cashier, and the notification applied: the order is stored paid. */
-async function paidOrder(user: string) {
-  const placed = await placedOrder(user);
-  const { s, o, p } = placed;
-  await cashier(stack, s.openid, p.body, 'success');
-  await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
-  return placed;
 }
 
 describe('session', () => {
@@ -237,7 +222,7 @@ describe('binding and visibility', () => {
 
 describe('cancel, expiry and the jobs', () => {
   it('cancel → still pending → closed on expiry through the close API', async () => {
-    const { s, o, p } = await placedOrder('frank');
+    const { s, o, p } = await placedOrder(stack, 'frank');
     expect(await cashier(stack, s.openid, p.body, 'cancel')).toBe('requestPayment:fail cancel');
     expect(
       (await call<Order>(url(`/api/orders/${o.orderNo}`), { token: s.token })).body.status,
@@ -262,7 +247,7 @@ describe('cancel, expiry and the jobs', () => {
   });
 
   it('a lost notification is settled by the query job', async () => {
-    const { s, o, p } = await placedOrder('grace');
+    const { s, o, p } = await placedOrder(stack, 'grace');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
     await new Promise((r) => setTimeout(r, 100));
@@ -273,7 +258,7 @@ describe('cancel, expiry and the jobs', () => {
   });
 
   it('GET queries WeChat first when pending (the result page sees the truth)', async () => {
-    const { s, o, p } = await placedOrder('heidi');
+    const { s, o, p } = await placedOrder(stack, 'heidi');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     await cashier(stack, s.openid, p.body, 'success');
     const r = await call<Order>(url(`/api/orders/${o.orderNo}`), { token: s.token });
@@ -281,7 +266,7 @@ describe('cancel, expiry and the jobs', () => {
   });
 
   it('a payment that raced the close wins', async () => {
-    const { s, o, p } = await placedOrder('ivan');
+    const { s, o, p } = await placedOrder(stack, 'ivan');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     await cashier(stack, s.openid, p.body, 'success');
     await stack.advance(901);
@@ -337,7 +322,7 @@ describe('notifications', () => {
   const forge = (opts: ForgeOptions) => forgeNotification(stack, opts);
 
   async function payableOrder(user: string): Promise<Order> {
-    return (await placedOrder(user)).o;
+    return (await placedOrder(stack, user)).o;
   }
 
   const txn = (o: Order, extra: Record<string, unknown> = {}) => ({
@@ -441,7 +426,7 @@ describe('notifications', () => {
       body: { serialMode: 'certificate' },
     });
     try {
-      const { s, o, p } = await placedOrder('victor');
+      const { s, o, p } = await placedOrder(stack, 'victor');
       await faults(stack, [{ endpoint: 'notify', kind: 'duplicate' }]);
       await cashier(stack, s.openid, p.body, 'success');
       await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
@@ -454,7 +439,7 @@ describe('notifications', () => {
   });
 
   it('a probe from the sandbox is refused, and the retry settles the order', async () => {
-    const { s, o, p } = await placedOrder('walter');
+    const { s, o, p } = await placedOrder(stack, 'walter');
     await faults(stack, [{ endpoint: 'notify', kind: 'probe_signature', times: 1 }]);
     await cashier(stack, s.openid, p.body, 'success');
     await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid', 10_000);
@@ -463,7 +448,7 @@ describe('notifications', () => {
 
 describe('refunds', () => {
   it('refunds a paid order in full through the API and the refund notification', async () => {
-    const { s, o } = await paidOrder('peggy');
+    const { s, o } = await paidOrder(stack, 'peggy');
     const admin = { authorization: `Bearer ${stack.adminToken}` };
     const tooMuch = await call(url(`/api/orders/${o.orderNo}/refund`), {
       body: { amount: o.total + 1 },
@@ -494,7 +479,7 @@ describe('refunds', () => {
 
 describe('refund notifications that do not match the refund', () => {
   it('are refused with 400 when the amount is missing or differs, and change nothing', async () => {
-    const { o } = await paidOrder('quentin');
+    const { o } = await paidOrder(stack, 'quentin');
     // Keep WeChat's genuine REFUND.SUCCESS away, so only the forged notices reach the server.
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     const r = await call<RefundResponse>(url(`/api/orders/${o.orderNo}/refund`), {
@@ -536,7 +521,7 @@ describe('refund notifications that do not match the refund', () => {
 
 describe('refund without its notification', () => {
   it('the refund job asks WeChat and settles it', async () => {
-    const { o } = await paidOrder('rupert');
+    const { o } = await paidOrder(stack, 'rupert');
     await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
     const r = await call<RefundResponse>(url(`/api/orders/${o.orderNo}/refund`), {
       body: {},

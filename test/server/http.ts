@@ -184,3 +184,20 @@ export function forgeNotification(
     },
   };
 }
+
+/** A session for `user`, a new order, and its prepay: ready for the cashier. */
+export async function placedOrder(stack: Stack, user: string) {
+  const s = await session(stack, user);
+  const o = await createOrder(stack);
+  const p = await pay(stack, o.orderNo, s.token);
+  return { s, o, p };
+}
+
+/** placedOrder, paid at the cashier, and the notification applied: the order is stored paid. */
+export async function paidOrder(stack: Stack, user: string) {
+  const placed = await placedOrder(stack, user);
+  const { s, o, p } = placed;
+  await cashier(stack, s.openid, p.body, 'success');
+  await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+  return placed;
+}
