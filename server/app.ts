@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ajvTextFormats } from './schemas/text';
 import Fastify from 'fastify';
+import { clientErrorHandler, frameworkErrors } from './plugins/transport-errors';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
@@ -110,6 +111,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, formats: ajvTextFormats } },
+    frameworkErrors,
+    clientErrorHandler,
     // Our onRequest hook answers during shutdown with an ApiError instead.
     return503OnClosing: false,
   });
