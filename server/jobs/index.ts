@@ -49,9 +49,11 @@ export async function runQueryJob(d: JobDeps): Promise<number> {
     } catch (err) {
       d.logger.warn({ orderNo: row.order_no, err: String(err) }, 'query job: query failed');
     } finally {
+      // The next query waits a delay, but never past expiry: at expiry the close job takes over
+      // (it claims only orders whose next check is due), so capping here keeps it on time.
       await d.storage.orders.release(
         row.order_no,
-        d.clock.now() + Math.max(delayMs, d.config.jobIntervalMs),
+        Math.min(d.clock.now() + Math.max(delayMs, d.config.jobIntervalMs), row.expires_at),
       );
     }
   }

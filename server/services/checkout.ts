@@ -108,7 +108,8 @@ export class Checkout {
       row.order_no,
       prepayId,
       now,
-      now + this.ctx.config.queryDelaySeconds * 1000,
+      // Never later than expiry: the close job must see the order within an interval of it.
+      Math.min(now + this.ctx.config.queryDelaySeconds * 1000, row.expires_at),
     );
     return prepayId;
   }
