@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'NOT_FOUND' // 404: unknown order or route
   | 'ORDER_NOT_PAYABLE' // 409: paid, closed, expired or refunded
   | 'IDEMPOTENCY_CONFLICT' // 409: same Idempotency-Key, different body
+  | 'REFUND_IN_PROGRESS' // 409: earlier refunds still processing at WeChat hold the amount; retry later
   | 'PAYLOAD_TOO_LARGE' // 413
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
   | 'RATE_LIMITED' // 429

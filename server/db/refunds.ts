@@ -15,6 +15,14 @@ export type RefundStatusName = RefundRow['status'];
 /** Still open at WeChat: the states a refund may leave. */
 const OPEN: RefundStatusName[] = ['processing', 'abnormal'];
 
+/** What an order can still refund, and how much of the rest waits on WeChat's answer. */
+export interface RefundableAmounts {
+  /** Total minus refunds succeeded or still processing. */
+  left: number;
+  /** Refunds still processing: they may yet close and free their amount. */
+  processing: number;
+}
+
 export class RefundsRepository extends Repository {
   find(outRefundNo: string): Promise<RefundRow | undefined> {
     return this.db
@@ -31,24 +39,30 @@ export class RefundsRepository extends Repository {
    */
   recordAgainstOrder(
     orderNo: string,
-    decide: (order: OrderRow | undefined, left: number) => number,
+    decide: (order: OrderRow | undefined, amounts: RefundableAmounts) => number,
     refund: { outRefundNo: string; reason: string | null; now: number },
   ): Promise<{ order: OrderRow; amount: number }> {
     return this.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('orders').selectAll().where('order_no', '=', orderNo);
       if (this.dialect === 'postgres') q = q.forUpdate();
       const order = await q.executeTakeFirst();
-      let left = 0;
+      const amounts: RefundableAmounts = { left: 0, processing: 0 };
       if (order) {
-        const committed = await trx
+        const sums = await trx
           .selectFrom('refunds')
-          .select(sql<number>`coalesce(sum(amount), 0)`.as('sum'))
+          .select([
+            sql<number>`coalesce(sum(amount), 0)`.as('committed'),
+            sql<number>`coalesce(sum(case when status = 'processing' then amount else 0 end), 0)`.as(
+              'processing',
+            ),
+          ])
           .where('order_no', '=', orderNo)
           .where('status', 'in', ['processing', 'success'])
           .executeTakeFirstOrThrow();
-        left = order.total - Number(committed.sum);
+        amounts.left = order.total - Number(sums.committed);
+        amounts.processing = Number(sums.processing);
       }
-      const amount = decide(order, left);
+      const amount = decide(order, amounts);
       if (!order) throw new Error(`decide accepted a refund of unknown order ${orderNo}`);
       await trx
         .insertInto('refunds')
@@ -106,6 +120,18 @@ export class RefundsRepository extends Repository {
       }
       return true;
     });
+  }
+
+  /** This order's refunds still processing, oldest first. */
+  async processingOf(orderNo: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('refunds')
+      .select('out_refund_no')
+      .where('order_no', '=', orderNo)
+      .where('status', '=', 'processing')
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => r.out_refund_no);
   }
 
   /** Refunds still processing whose last look is older than `before`, oldest first. */

@@ -22,11 +22,14 @@ export class Refunds {
     amount: number | undefined,
     reason: string | undefined,
   ): Promise<RefundResponse> {
+    // A refund still processing (its answer lost, WeChat failing) holds its amount: ask WeChat
+    // about it first, so a retry sees the truth instead of an amount that is not really spent.
+    await this.settleProcessing(orderNo);
     const now = this.ctx.clock.now();
     const outRefundNo = newRefundNo(now);
     const { order: row, amount: refundAmount } = await this.table.recordAgainstOrder(
       orderNo,
-      (order, left) => {
+      (order, { left, processing }) => {
         if (!order) throw notFound(`order ${orderNo}`);
         if (order.status !== 'paid') {
           throw new ApiFailure(
@@ -36,6 +39,13 @@ export class Refunds {
           );
         }
         const want = amount ?? left;
+        if (processing > 0 && (want > left || want < 1)) {
+          throw new ApiFailure(
+            409,
+            'REFUND_IN_PROGRESS',
+            `${processing} fen of this order's refunds are still being processed by WeChat; retry later`,
+          );
+        }
         if (want < 1 || want > left) {
           throw new ApiFailure(
             400,
@@ -68,6 +78,20 @@ export class Refunds {
     }
     await this.setRefundStatus(outRefundNo, status);
     return { orderNo, outRefundNo, amount: refundAmount, status: refundStatusName(status) };
+  }
+
+  private async settleProcessing(orderNo: string): Promise<void> {
+    for (const outRefundNo of await this.table.processingOf(orderNo)) {
+      try {
+        await this.refreshRefund(outRefundNo);
+      } catch (err) {
+        // WeChat still failing: the refund stays processing and the new one is refused as such.
+        this.ctx.logger.warn(
+          { outRefundNo, err: String(err) },
+          'refund: could not ask about an earlier refund',
+        );
+      }
+    }
   }
 
   /** Asks WeChat about a refund still processing (lost notification or lost answer). */
