@@ -60,7 +60,11 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<BuiltApp> {
   validateConfig(config);
-  const logger = deps.logger ?? pino(loggerOptions(config.logLevel));
+  // Synchronous writes: a line is in the kernel's hands before the code after it runs, so the
+  // lines that matter ("order paid", refunds, refusals) survive a SIGKILL right after them.
+  // pino's default stream buffers and writes later, and loses what it held when killed.
+  const logger =
+    deps.logger ?? pino(loggerOptions(config.logLevel), pino.destination({ fd: 1, sync: true }));
   const clock = deps.clock ?? systemClock;
   const ownsStorage = !deps.storage;
   const storage = deps.storage ?? (await openStorage(config.databaseUrl));
