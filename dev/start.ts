@@ -96,9 +96,11 @@ async function startStackForDevelopment(): Promise<Running> {
     return { ...stack, credentialsReused };
   } catch (err) {
     if (!(err instanceof StackStartError)) throw err;
-    throw err.side === 'sandbox'
-      ? describeListenError(err.cause, 'sandbox', 'SANDBOX_PORT')
-      : describeListenError(err.cause, 'server', 'PORT');
+    throw describeListenError(
+      err.cause,
+      err.side,
+      err.side === 'sandbox' ? 'SANDBOX_PORT' : 'PORT',
+    );
   }
 }
 

@@ -3,9 +3,7 @@
  * It does not listen; startServer (index.ts) does.
  */
 import { randomUUID } from 'node:crypto';
-import { ajvTextFormats } from './schemas/text';
 import Fastify from 'fastify';
-import { clientErrorHandler, frameworkErrors } from './plugins/transport-errors';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
@@ -23,12 +21,14 @@ import { loggerOptions } from './logger';
 import { registerErrorHandling } from './plugins/errors';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerAuth } from './plugins/auth';
+import { clientErrorHandler, frameworkErrors } from './plugins/transport-errors';
 import catalogRoutes from './routes/api/catalog';
 import orderRoutes from './routes/api/orders';
 import notifyRoutes from './routes/api/pay/notify';
 import sessionRoutes from './routes/api/session';
 import type { RouteDeps } from './routes/types';
 import { HealthResponseSchema, errorResponses } from './schemas';
+import { ajvTextFormats } from './schemas/text';
 import type { ServiceContext } from './services/context';
 import { NotifyService } from './services/notify';
 import { Checkout } from './services/checkout';

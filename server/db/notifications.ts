@@ -5,8 +5,6 @@
  */
 import { sql } from 'kysely';
 import type { QueryCreator } from 'kysely';
-import type { Kysely } from 'kysely';
-import type { DialectName } from './connect';
 import { Repository } from './repository';
 import type { Database } from './schema';
 
@@ -25,69 +23,62 @@ export interface PaidNotification {
 
 export class NotificationsRepository extends Repository {
   /** `recorded`: the id was new and the order matched; `paid`: this call moved the order to paid. */
-  recordPaid(n: PaidNotification): Promise<{ recorded: boolean; paid: boolean }> {
-    return recordPaid(this.db, this.dialect, n);
+  async recordPaid(n: PaidNotification): Promise<{ recorded: boolean; paid: boolean }> {
+    const { db, dialect } = this;
+    const record = (db: QueryCreator<Database>) =>
+      db
+        .insertInto('notifications')
+        .columns(['id', 'event_type', 'order_no', 'received_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('orders')
+            .select([
+              eb.val(n.id).as('id'),
+              eb.val(n.eventType).as('event_type'),
+              'order_no',
+              sql<number>`cast(${n.now} as bigint)`.as('received_at'),
+            ])
+            .where('order_no', '=', n.orderNo)
+            .where('total', '=', n.total),
+        )
+        .onConflict((oc) => oc.column('id').doNothing());
+    if (dialect === 'postgres') {
+      // Both writes in one statement (a data-modifying CTE is atomic on its own).
+      const r = await db
+        .with('ins', (qb) => record(qb).returning('order_no'))
+        .with('upd', (qb) =>
+          qb
+            .updateTable('orders')
+            .set(n.paid)
+            .where('order_no', 'in', (eb) => eb.selectFrom('ins').select('ins.order_no'))
+            .where('status', 'in', n.payableStates)
+            .returning('order_no'),
+        )
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('ins')
+            .select((e) => e.fn.countAll<number>().as('c'))
+            .as('inserted'),
+          eb
+            .selectFrom('upd')
+            .select((e) => e.fn.countAll<number>().as('c'))
+            .as('updated'),
+        ])
+        .executeTakeFirstOrThrow();
+      return { recorded: Number(r.inserted) === 1, paid: Number(r.updated) === 1 };
+    }
+    // SQLite: one transaction.
+    return db.transaction().execute(async (trx) => {
+      const inserted = await record(trx).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+        return { recorded: false, paid: false };
+      const u = await trx
+        .updateTable('orders')
+        .set(n.paid)
+        .where('order_no', '=', n.orderNo)
+        .where('status', 'in', n.payableStates)
+        .executeTakeFirst();
+      return { recorded: true, paid: Number(u.numUpdatedRows) === 1 };
+    });
   }
-}
-
-async function recordPaid(
-  db: Kysely<Database>,
-  dialect: DialectName,
-  n: PaidNotification,
-): Promise<{ recorded: boolean; paid: boolean }> {
-  const record = (db: QueryCreator<Database>) =>
-    db
-      .insertInto('notifications')
-      .columns(['id', 'event_type', 'order_no', 'received_at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('orders')
-          .select([
-            eb.val(n.id).as('id'),
-            eb.val(n.eventType).as('event_type'),
-            'order_no',
-            sql<number>`cast(${n.now} as bigint)`.as('received_at'),
-          ])
-          .where('order_no', '=', n.orderNo)
-          .where('total', '=', n.total),
-      )
-      .onConflict((oc) => oc.column('id').doNothing());
-  if (dialect === 'postgres') {
-    // Both writes in one statement (a data-modifying CTE is atomic on its own).
-    const r = await db
-      .with('ins', (qb) => record(qb).returning('order_no'))
-      .with('upd', (qb) =>
-        qb
-          .updateTable('orders')
-          .set(n.paid)
-          .where('order_no', 'in', (eb) => eb.selectFrom('ins').select('ins.order_no'))
-          .where('status', 'in', n.payableStates)
-          .returning('order_no'),
-      )
-      .selectNoFrom((eb) => [
-        eb
-          .selectFrom('ins')
-          .select((e) => e.fn.countAll<number>().as('c'))
-          .as('inserted'),
-        eb
-          .selectFrom('upd')
-          .select((e) => e.fn.countAll<number>().as('c'))
-          .as('updated'),
-      ])
-      .executeTakeFirstOrThrow();
-    return { recorded: Number(r.inserted) === 1, paid: Number(r.updated) === 1 };
-  }
-  // SQLite: one transaction.
-  return db.transaction().execute(async (trx) => {
-    const inserted = await record(trx).executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
-      return { recorded: false, paid: false };
-    const u = await trx
-      .updateTable('orders')
-      .set(n.paid)
-      .where('order_no', '=', n.orderNo)
-      .where('status', 'in', n.payableStates)
-      .executeTakeFirst();
-    return { recorded: true, paid: Number(u.numUpdatedRows) === 1 };
-  });
 }

@@ -11,19 +11,22 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiError, ApiErrorCode } from '../../typings/api';
 
+const ROUTING_REFUSALS: Record<string, [number, string]> = {
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'a path parameter is too long'],
+  FST_ERR_BAD_URL: [400, 'the path is not valid percent-encoding'],
+};
+
 /** `frameworkErrors`: Fastify's routing refusals. */
 export function frameworkErrors(
   error: FastifyError,
   _request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  const body: ApiError =
-    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? { code: 'VALIDATION_ERROR', message: 'a path parameter is too long' }
-      : error.code === 'FST_ERR_BAD_URL'
-        ? { code: 'VALIDATION_ERROR', message: 'the path is not valid percent-encoding' }
-        : { code: 'VALIDATION_ERROR', message: 'the request could not be routed' };
-  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const [status, message] = ROUTING_REFUSALS[error.code] ?? [
+    400,
+    'the request could not be routed',
+  ];
+  const body: ApiError = { code: 'VALIDATION_ERROR', message };
   return reply.code(status).send(body);
 }
 

@@ -29,10 +29,9 @@ export const TEXT_FORMATS = {
 export type TextFormat = keyof typeof TEXT_FORMATS;
 
 /** The Ajv `formats` option. */
-export const ajvTextFormats: Record<TextFormat, (s: string) => boolean> = {
-  'multi-line-text': TEXT_FORMATS['multi-line-text'].check,
-  'single-line-text': TEXT_FORMATS['single-line-text'].check,
-};
+export const ajvTextFormats = Object.fromEntries(
+  Object.entries(TEXT_FORMATS).map(([name, f]) => [name, f.check]),
+) as Record<TextFormat, (s: string) => boolean>;
 
 /** Rewrites Ajv's `must match format "single-line-text"` into what the rule is. */
 export function describeFormatFailure(message: string): string {

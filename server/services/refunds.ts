@@ -39,14 +39,15 @@ export class Refunds {
           );
         }
         const want = amount ?? left;
-        if (processing > 0 && (want > left || want < 1)) {
-          throw new ApiFailure(
-            409,
-            'REFUND_IN_PROGRESS',
-            `${processing} fen of this order's refunds are still being processed by WeChat; retry later`,
-          );
-        }
         if (want < 1 || want > left) {
+          // Refunds WeChat has not answered for may yet free their amount: say so, not "too much".
+          if (processing > 0) {
+            throw new ApiFailure(
+              409,
+              'REFUND_IN_PROGRESS',
+              `${processing} fen of this order's refunds are still being processed by WeChat; retry later`,
+            );
+          }
           throw new ApiFailure(
             400,
             'VALIDATION_ERROR',

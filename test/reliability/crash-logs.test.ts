@@ -1,13 +1,12 @@
 /**
  * Finding: a SIGKILL could drop the last log lines, e.g. the "order paid" line of a committed
  * payment. The server process here runs as in production (its own process, stdout a pipe, info
- * level) and is killed the moment WeChat has its answer to the payment notification: the line must be
- * in its output.
+ * level) and is killed the moment WeChat has its answer to the payment notification: the line
+ * must be in its output.
  */
 import { startProcessStack } from '../../dev/processes';
 import type { ProcessStack } from '../../dev/processes';
-import type { Order, SessionResponse } from '../../typings/api';
-import type { RequestPaymentArgs } from '../../typings/payment';
+import { cashier, placedOrder, waitFor } from '../server/http';
 
 let stack: ProcessStack;
 
@@ -17,38 +16,9 @@ beforeAll(async () => {
 
 afterAll(() => stack?.close());
 
-async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
 it('keeps the "order paid" line of a payment answered just before a SIGKILL', async () => {
-  const { code, openid } = await post<{ code: string; openid: string }>(
-    `${stack.sandboxUrl}/sandbox/login-code`,
-    { user: 'killed-mid-log' },
-  );
-  const s = await post<SessionResponse>(`${stack.serverUrl}/api/session`, { code });
-  const o = await post<Order>(`${stack.serverUrl}/api/orders`, {
-    items: [{ sku: 'MUG-ENAMEL', quantity: 1 }],
-  });
-  const args = await post<RequestPaymentArgs>(
-    `${stack.serverUrl}/api/orders/${o.orderNo}/pay`,
-    {},
-    s.token,
-  );
-  await post(`${stack.sandboxUrl}/sandbox/cashier/pay`, {
-    openid,
-    outcome: 'success',
-    requestPaymentArgs: args,
-  });
+  const { s, o, p } = await placedOrder(stack, 'killed-mid-log');
+  expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
   // Killed the moment WeChat has the server's 2xx: what was logged before answering must be out.
   const delivered = async (): Promise<boolean> => {
     const res = await fetch(`${stack.sandboxUrl}/sandbox/notifications`);
@@ -57,10 +27,7 @@ it('keeps the "order paid" line of a payment answered just before a SIGKILL', as
     };
     return notifications.some((n) => n.outTradeNo === o.orderNo && n.state === 'delivered');
   };
-  const deadline = Date.now() + 10_000;
-  while (!(await delivered())) {
-    if (Date.now() > deadline) throw new Error('the notification was never delivered');
-  }
+  await waitFor(delivered, 10_000);
   stack.server.child.kill('SIGKILL');
   await new Promise((resolve) => stack.server.child.once('exit', resolve));
   const paidLine = stack.server

@@ -5,6 +5,9 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stack } from '../../dev/stack';
+
+/** What the HTTP helpers need of a stack: in-process (`startStack`) or one process per side. */
+export type StackUrls = Pick<Stack, 'sandboxUrl' | 'serverUrl'>;
 import type { Order, SessionResponse } from '../../typings/api';
 import type { RequestPaymentArgs } from '../../typings/payment';
 
@@ -45,7 +48,7 @@ export async function call<T = unknown>(
 }
 
 export async function loginCode(
-  stack: Stack,
+  stack: StackUrls,
   user: string,
 ): Promise<{ code: string; openid: string }> {
   const r = await call<{ code: string; openid: string }>(`${stack.sandboxUrl}/sandbox/login-code`, {
@@ -55,7 +58,7 @@ export async function loginCode(
   return r.body;
 }
 
-export async function session(stack: Stack, user: string): Promise<SessionResponse> {
+export async function session(stack: StackUrls, user: string): Promise<SessionResponse> {
   const { code } = await loginCode(stack, user);
   const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, { body: { code } });
   if (r.status !== 200) throw new Error(`session: ${r.status} ${JSON.stringify(r.body)}`);
@@ -63,7 +66,7 @@ export async function session(stack: Stack, user: string): Promise<SessionRespon
 }
 
 export async function createOrder(
-  stack: Stack,
+  stack: StackUrls,
   items = [{ sku: 'MUG-ENAMEL', quantity: 1 }],
 ): Promise<Order> {
   const r = await call<Order>(`${stack.serverUrl}/api/orders`, { body: { items } });
@@ -72,7 +75,7 @@ export async function createOrder(
 }
 
 export function pay(
-  stack: Stack,
+  stack: StackUrls,
   orderNo: string,
   token: string,
 ): Promise<Reply<RequestPaymentArgs>> {
@@ -83,7 +86,7 @@ export function pay(
 }
 
 export async function cashier(
-  stack: Stack,
+  stack: StackUrls,
   openid: string,
   args: RequestPaymentArgs,
   outcome: 'success' | 'cancel' | 'fail',
@@ -186,7 +189,7 @@ export function forgeNotification(
 }
 
 /** A session for `user`, a new order, and its prepay: ready for the cashier. */
-export async function placedOrder(stack: Stack, user: string) {
+export async function placedOrder(stack: StackUrls, user: string) {
   const s = await session(stack, user);
   const o = await createOrder(stack);
   const p = await pay(stack, o.orderNo, s.token);
