@@ -3,7 +3,7 @@
  * autocannon wrapper every load benchmark uses: loopback only, bounded in time and count.
  */
 import autocannon from 'autocannon';
-import type { Order, SessionResponse } from '../typings/api';
+import type { CreatedOrder, SessionResponse } from '../typings/api';
 
 async function postJson<T>(url: string, body: unknown, token?: string): Promise<T> {
   const res = await fetch(url, {
@@ -49,8 +49,10 @@ export async function sessions(
 export const BENCH_ITEMS = [{ sku: 'MUG-ENAMEL', quantity: 1 }];
 
 /** `n` pending orders through POST /api/orders. */
-export function createOrders(serverUrl: string, n: number): Promise<Order[]> {
-  return parallel(n, 16, () => postJson<Order>(`${serverUrl}/api/orders`, { items: BENCH_ITEMS }));
+export function createOrders(serverUrl: string, n: number): Promise<CreatedOrder[]> {
+  return parallel(n, 16, () =>
+    postJson<CreatedOrder>(`${serverUrl}/api/orders`, { items: BENCH_ITEMS }),
+  );
 }
 
 /** Runs `fn(0..n-1)` with at most `width` in flight; results in index order. */

@@ -16,6 +16,7 @@ import { measureCrypto } from './crypto';
 import type { ProcessStack } from '../dev/processes';
 import { cpuMsOf, memoryOf, startProcessStack } from '../dev/processes';
 import type { Bench, BenchOptions, Row } from './report';
+import type { CreatedOrder } from '../typings/api';
 
 const MB = 1024 * 1024;
 
@@ -28,7 +29,7 @@ interface PayRun {
 /** One load run paying `orders[k]` as `payers[k % payers.length]`. */
 async function payRun(
   stack: ProcessStack,
-  orders: readonly string[],
+  orders: readonly CreatedOrder[],
   payers: readonly BenchSession[],
   o: { connections: number; seconds: number; overallRate?: number; max?: number },
 ): Promise<PayRun> {
@@ -37,10 +38,15 @@ async function payRun(
     const k = i++ % orders.length;
     // The payer follows the order, so a later run paying the same orders is the same payer.
     const payer = payers[k % payers.length] as BenchSession;
+    const order = orders[k] as CreatedOrder;
     return {
       ...req,
-      path: `/api/orders/${orders[k]}/pay`,
-      headers: { ...req.headers, authorization: `Bearer ${payer.token}` },
+      path: `/api/orders/${order.orderNo}/pay`,
+      headers: {
+        ...req.headers,
+        authorization: `Bearer ${payer.token}`,
+        'x-order-token': order.orderToken,
+      },
     };
   };
   const cpu0 = [cpuMsOf(stack.server.pid), cpuMsOf(stack.sandbox.pid)] as const;
@@ -71,7 +77,7 @@ async function profilePeak(
   const stack = await startProcessStack();
   try {
     const payers = await sessions(stack.sandboxUrl, stack.serverUrl, sizes.payers);
-    const orders = (await createOrders(stack.serverUrl, sizes.orders)).map((o) => o.orderNo);
+    const orders = await createOrders(stack.serverUrl, sizes.orders);
     let result: LoadResult | undefined;
     // Same database, fresh process under the profiler: the profile holds start-up + the peak only.
     const lines = await profileServer(stack, async () => {
@@ -102,7 +108,7 @@ export const payBench: Bench = {
       const idle = memoryOf(stack.server.pid);
       const payers = await sessions(stack.sandboxUrl, stack.serverUrl, sizes.payers);
       const t0 = performance.now();
-      const orders = (await createOrders(stack.serverUrl, sizes.orders)).map((o) => o.orderNo);
+      const orders = await createOrders(stack.serverUrl, sizes.orders);
       log(
         `prepared ${payers.length} sessions, ${orders.length} orders in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
@@ -118,9 +124,10 @@ export const payBench: Bench = {
       const afterPeak = memoryOf(stack.server.pid);
 
       const rate = Math.max(2, Math.floor(peak.result.okPerSecond / 2));
-      const halfOrders = (
-        await createOrders(stack.serverUrl, Math.ceil(rate * sizes.halfSeconds * 1.2) + 16)
-      ).map((o) => o.orderNo);
+      const halfOrders = await createOrders(
+        stack.serverUrl,
+        Math.ceil(rate * sizes.halfSeconds * 1.2) + 16,
+      );
       const half = await payRun(stack, halfOrders, payers, {
         connections: 16,
         seconds: sizes.halfSeconds,

@@ -7,7 +7,7 @@
  * parameters on every payment (3 round trips). The host app's order creation (POST /api/orders)
  * happens before the tap in ours and is not counted; the sample folds it into its order request.
  */
-import type { Order } from '../typings/api';
+import type { CreatedOrder } from '../typings/api';
 import { createFunctionalPageRunner, createWx } from '../dev/emulator';
 import type { EmulatedWx } from '../dev/emulator';
 import { startStack } from '../dev/stack';
@@ -26,14 +26,15 @@ export const roundTripsBench: Bench = {
   async run({ smoke, log }) {
     const stack = await startStack({ serverConfig: { jobsEnabled: false } });
     try {
-      const newOrder = async (): Promise<string> => {
+      const newOrder = async (): Promise<{ orderNo: string; orderToken: string }> => {
         const res = await fetch(`${stack.serverUrl}/api/orders`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ items: BENCH_ITEMS }),
         });
         if (res.status !== 201) throw new Error(`create order: ${res.status}`);
-        return ((await res.json()) as Order).orderNo;
+        const { orderNo, orderToken } = (await res.json()) as CreatedOrder;
+        return { orderNo, orderToken };
       };
       const users = smoke ? 1 : 5;
       const first = { trips: 0, ms: 0 };
@@ -46,10 +47,10 @@ export const roundTripsBench: Bench = {
           [0, first],
           [1, repeat],
         ] as const) {
-          const orderNo = await newOrder();
+          const paymentArgs = await newOrder();
           wx.emulator.resetRoundTrips();
           const t0 = performance.now();
-          const r = await runner.beforeRequestPayment({ orderNo });
+          const r = await runner.beforeRequestPayment(paymentArgs);
           // The runner waits 20 ms after the callback to catch a second one: not part of the tap.
           into.ms += performance.now() - t0 - 20;
           if (r.err || !r.args) throw new Error(`payment ${k + 1} failed: ${String(r.err)}`);

@@ -143,7 +143,10 @@ async function smokePurchase(run: Running): Promise<SmokeResult> {
   try {
     const confirm = phone.open('order-confirm', { items: SMOKE_ITEMS });
     await waitForPhase(confirm, 'ready', 15_000);
-    const orderNo = (confirm.data.paymentArgs as { orderNo: string }).orderNo;
+    const { orderNo, orderToken } = confirm.data.paymentArgs as {
+      orderNo: string;
+      orderToken: string;
+    };
     const lines = confirm.data.view as { lines: Array<{ name: string; quantity: number }> };
     step(1, `order-confirm page: ${lines.lines.map((l) => `${l.name} ×${l.quantity}`).join(', ')}`);
     detail(
@@ -154,7 +157,7 @@ async function smokePurchase(run: Running): Promise<SmokeResult> {
     if (!button) throw new Error('the pay-button is not on the page');
     step(
       2,
-      `tap the plugin's pay-button (fee ${String(confirm.data.fee)} fen, paymentArgs { orderNo })`,
+      `tap the plugin's pay-button (fee ${String(confirm.data.fee)} fen, paymentArgs { orderNo, orderToken })`,
     );
     tapPayButton(button);
     let trips: Record<string, number> = {};
@@ -178,15 +181,16 @@ async function smokePurchase(run: Running): Promise<SmokeResult> {
       `pay-result page: ${textOf(result.page, '#title') || phase}, ${textOf(result.page, '#amount')}, paid at ${textOf(result.page, '#paid-at') || '—'}`,
     );
     const reads = phone.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`] ?? 0;
+    const signIns = phone.wx.emulator.roundTripsByUrl['POST /api/session'] ?? 0;
     detail(
-      `the page signed in (wx.login → POST /api/session) and read GET /api/orders/${orderNo} ×${reads}`,
+      `the page read GET /api/orders/${orderNo} ×${reads} with the order's token; sign-ins in this purchase: ${signIns}`,
     );
     if (phase !== 'paid') throw new Error(`the result page ended in "${phase}", not "paid"`);
 
     // The server's truth against WeChat's (the sandbox's).
     const order = await getJson<{ status: string; total: number; transactionId?: string }>(
       `${serverUrl}/api/orders/${orderNo}`,
-      await sessionToken(phone.wx.emulator.storage),
+      { 'x-order-token': orderToken },
     );
     const wechat = await waitForNotification(sandboxUrl, orderNo);
     const agree =
@@ -217,17 +221,8 @@ function readBuiltConfig(): { API_BASE_URL: string } {
 }
 
 /** The shop page's own session token (lib/session.ts keeps it in storage). */
-async function sessionToken(storage: Map<string, string>): Promise<string> {
-  const raw = storage.get('shop:session');
-  const token = raw === undefined ? undefined : (JSON.parse(raw) as { token?: string }).token;
-  if (!token) throw new Error('the shop page has no session token');
-  return token;
-}
-
-async function getJson<T>(url: string, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
+async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { headers });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

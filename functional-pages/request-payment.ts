@@ -1,7 +1,8 @@
 /**
  * The owner app's payment functional page. WeChat calls `beforeRequestPayment` when a user taps
  * the plugin's pay button; we log the payer in, have our server place (or reuse) the WeChat Pay
- * order for `paymentArgs.orderNo`, and hand WeChat the signed `wx.requestPayment` arguments.
+ * order for `paymentArgs.orderNo` (opened by `paymentArgs.orderToken` until it has a payer), and
+ * hand WeChat the signed `wx.requestPayment` arguments.
  *
  * Runs in the owner app with nothing from outside this folder at run time (WeChat refuses it).
  * One file on purpose: every module WeChat loads costs a fixed wrapper, and this page, the
@@ -55,6 +56,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** WeChat's out_trade_no alphabet and length, which our order numbers use. */
 const ORDER_NO = /^[A-Za-z0-9_\-*|]{6,32}$/;
+/** The capability token `POST /api/orders` gave the order's creator (32 bytes, base64url). */
+const ORDER_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** What the host put in the pay-button's `paymentArgs`, checked. */
+interface OrderRef {
+  orderNo: string;
+  /** Opens an order that has no payer yet; a bound order's payer pays without it. */
+  orderToken?: string;
+}
 
 /**
  * What the server's answer must look like, field by field. The values go to WeChat exactly as
@@ -156,8 +166,16 @@ function wxCall<T>(
  * `{ code, message }`. The only call without a token is the login, whose refusals are
  * `LOGIN_FAILED`; a 401 on a token is `UNAUTHORIZED`.
  */
-async function post(path: string, body: object, token?: string): Promise<unknown> {
+async function post(
+  path: string,
+  body: object,
+  token?: string,
+  orderToken?: string,
+): Promise<unknown> {
   const what = `POST ${path}`;
+  const header: Record<string, string> = {};
+  if (token) header.Authorization = `Bearer ${token}`;
+  if (orderToken) header['X-Order-Token'] = orderToken;
   const res = await wxCall<WechatMiniprogram.RequestSuccessCallbackResult>(
     what,
     'NETWORK',
@@ -165,7 +183,7 @@ async function post(path: string, body: object, token?: string): Promise<unknown
       wx.request({
         url: API_BASE_URL + path,
         method: 'POST',
-        header: token ? { Authorization: `Bearer ${token}` } : {},
+        header,
         data: body,
         dataType: 'json',
         timeout: REQUEST_TIMEOUT_MS,
@@ -229,15 +247,15 @@ async function login(): Promise<string> {
  * The cached token (or a fresh login) → `POST /api/orders/:orderNo/pay`. On 401 the token
  * expired or the server forgot it: one fresh login and one retry, then the answer stands.
  */
-async function prepare(orderNo: string, retry = true): Promise<RequestPaymentArgs> {
-  const path = `/api/orders/${encodeURIComponent(orderNo)}/pay`;
+async function prepare(order: OrderRef, retry = true): Promise<RequestPaymentArgs> {
+  const path = `/api/orders/${encodeURIComponent(order.orderNo)}/pay`;
   let data: unknown;
   try {
-    data = await post(path, {}, cachedToken() || (await login()));
+    data = await post(path, {}, cachedToken() || (await login()), order.orderToken);
   } catch (err) {
     if (!(err instanceof FunctionalPageError && err.code === 'UNAUTHORIZED')) throw err;
     forgetSession();
-    if (retry) return prepare(orderNo, false);
+    if (retry) return prepare(order, false);
     throw err;
   }
   const bad = (reason: string) =>
@@ -257,6 +275,30 @@ async function prepare(orderNo: string, retry = true): Promise<RequestPaymentArg
     args.extraData = data.extraData;
   }
   return args as unknown as RequestPaymentArgs;
+}
+
+/** `paymentArgs` as `{ orderNo, orderToken? }`, or why not. */
+function orderRefOf(paymentArgs: unknown): OrderRef {
+  const args = isPlainObject(paymentArgs) ? paymentArgs : {};
+  const { orderNo, orderToken } = args;
+  if (typeof orderNo !== 'string' || !ORDER_NO.test(orderNo)) {
+    throw new FunctionalPageError(
+      'INVALID_PAYMENT_ARGS',
+      `paymentArgs must be { orderNo, orderToken } with an orderNo of 6–32 characters of A-Z a-z 0-9 _ - * |, got ${JSON.stringify(
+        // Never echo the token, even in a broken paymentArgs.
+        'orderToken' in args ? { ...args, orderToken: '(hidden)' } : paymentArgs,
+      )}`,
+    );
+  }
+  if (orderToken === undefined) return { orderNo };
+  if (typeof orderToken !== 'string' || !ORDER_TOKEN.test(orderToken)) {
+    // The token is a secret: say what is wrong with it without echoing it.
+    throw new FunctionalPageError(
+      'INVALID_PAYMENT_ARGS',
+      'paymentArgs.orderToken must be the 43-character token POST /api/orders answered',
+    );
+  }
+  return { orderNo, orderToken };
 }
 
 /**
@@ -279,14 +321,7 @@ export function beforeRequestPayment(
           ),
     );
   try {
-    const orderNo = isPlainObject(paymentArgs) ? paymentArgs.orderNo : undefined;
-    if (typeof orderNo !== 'string' || !ORDER_NO.test(orderNo)) {
-      throw new FunctionalPageError(
-        'INVALID_PAYMENT_ARGS',
-        `paymentArgs must be { orderNo } with 6–32 characters of A-Z a-z 0-9 _ - * |, got ${JSON.stringify(paymentArgs)}`,
-      );
-    }
-    prepare(orderNo).then((args) => answer(null, args), fail);
+    prepare(orderRefOf(paymentArgs)).then((args) => answer(null, args), fail);
   } catch (err) {
     fail(err);
   }

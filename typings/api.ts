@@ -7,7 +7,7 @@ import type { RequestPaymentArgs } from './payment';
 export type ApiErrorCode =
   | 'VALIDATION_ERROR' // 400: body, params or headers do not match the schema
   | 'UNAUTHORIZED' // 401: missing, unknown or expired bearer token
-  | 'FORBIDDEN' // 403: the order belongs to another payer
+  | 'FORBIDDEN' // 403: the order belongs to another payer, or needs its order token
   | 'NOT_FOUND' // 404: unknown order or route
   | 'ORDER_NOT_PAYABLE' // 409: paid, closed, expired or refunded
   | 'IDEMPOTENCY_CONFLICT' // 409: same Idempotency-Key, different body
@@ -99,6 +99,16 @@ export interface Order {
   transactionId?: string;
   /** Fen refunded so far. */
   refunded?: number;
+}
+
+/**
+ * What `POST /api/orders` answers its creator. `orderToken` opens the order before it has a
+ * payer: send it as `X-Order-Token` to read the order, and put it in the pay-button's
+ * `paymentArgs` so the functional page can pay. Keep it like a password; it is not shown again
+ * unless the same client repeats the create with the same `Idempotency-Key`.
+ */
+export interface CreatedOrder extends Order {
+  orderToken: string;
 }
 
 export interface SessionRequest {

@@ -11,6 +11,7 @@ import type { HttpRequest, HttpResponse } from './http';
 import { HttpError, errorFromResponse, headerValue, send } from './http';
 import { isFen } from './money';
 import { isPayable } from './order-status';
+import { isOrderToken, orderTokenOf, rememberOrderToken } from './order-tokens';
 import { forgetSession, getToken } from './session';
 
 /** An order as fetched, with how far the server's clock is from ours. */
@@ -131,11 +132,26 @@ export async function getCatalog(): Promise<CatalogResponse> {
   return { products, limits };
 }
 
+/** The pay-button's `paymentArgs` for an order: its number, and its token when the shop has it. */
+export function paymentArgsFor(orderNo: string): { orderNo: string; orderToken?: string } {
+  const orderToken = orderTokenOf(orderNo);
+  return orderToken ? { orderNo, orderToken } : { orderNo };
+}
+
+/**
+ * An order this shop created opens with its token and needs no sign-in; any other (a link from
+ * elsewhere, a token no longer stored) is read with the shop's session as its payer. A token
+ * refused (it belongs to another server) falls back to the session once.
+ */
 export async function getOrder(orderNo: string): Promise<FetchedOrder> {
   if (!isOrderNo(orderNo)) throw new HttpError('http', 'Not an order number.', 404, 'NOT_FOUND');
-  return fetchedOrder(
-    await authorized({ method: 'GET', path: `/api/orders/${encodeURIComponent(orderNo)}` }),
-  );
+  const path = `/api/orders/${encodeURIComponent(orderNo)}`;
+  const orderToken = orderTokenOf(orderNo);
+  if (orderToken) {
+    const response = await send({ method: 'GET', path, headers: { 'X-Order-Token': orderToken } });
+    if (response.status !== 403) return fetchedOrder(response);
+  }
+  return fetchedOrder(await authorized({ method: 'GET', path }));
 }
 
 /** Creating an order needs no sign-in: the payer is bound when the functional page pays. */
@@ -158,9 +174,24 @@ export async function createOrder(cart: Cart): Promise<FetchedOrder> {
   // The key is ours alone, so a conflict means storage held a key from an older app version
   // with another body: start over with a fresh key rather than fail the checkout.
   if (response.status !== 409 || errorFromResponse(response).code !== 'IDEMPOTENCY_CONFLICT') {
-    const first = fetchedOrder(response);
+    const first = createdOrder(response);
     if (isPayable(first.order, Date.now() + first.clockOffsetMs)) return first;
   }
   forgetIdempotencyKey(cart);
-  return fetchedOrder(await postOrder(cart));
+  return createdOrder(await postOrder(cart));
+}
+
+/** A created order, whose token is kept for reading and paying it. */
+function createdOrder(response: HttpResponse): FetchedOrder {
+  const fetched = fetchedOrder(response);
+  const { orderToken } = response.data as { orderToken?: unknown };
+  if (!isOrderToken(orderToken)) {
+    throw new HttpError(
+      'malformed',
+      'The server sent an order without its token.',
+      response.status,
+    );
+  }
+  rememberOrderToken(fetched.order.orderNo, orderToken);
+  return fetched;
 }

@@ -85,7 +85,11 @@ function writeEntries(entries: KeyEntry[]): void {
   wx.setStorageSync(STORAGE_KEY, entries.slice(-MAX_KEYS));
 }
 
-/** 8–64 chars of [A-Za-z0-9-]; uniqueness, not secrecy, is what matters for this key. */
+/**
+ * 8–64 chars of [A-Za-z0-9-]. Orders are created without a sign-in, where the server tells
+ * clients apart by the key alone (a replay answers the order's token), so besides being unique it
+ * must be unguessable: about 100 random bits, never shown or logged.
+ */
 export function newIdempotencyKey(): string {
   let random = '';
   while (random.length < 20) random += Math.random().toString(36).slice(2);

@@ -66,6 +66,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('refunds_order_no').on('refunds').column('order_no').execute();
     },
   },
+  // The order's capability token (SHA-256); orders from before it have none and open by session.
+  '0002_order_access': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('orders').addColumn('access_hash', 'varchar(64)').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -32,13 +32,17 @@ export class OrdersRepository extends Repository {
     await this.db.insertInto('orders').values(row).execute();
   }
 
-  /** Binds a payer to an order that has none; with `payableAt`, only while it can be paid then. */
-  bindPayer(orderNo: string, openid: string, now: number, payableAt?: number) {
+  /**
+   * Binds a payer to an order that has none and whose capability token hashes to `accessHash`;
+   * with `payableAt`, only while it can be paid then.
+   */
+  bindPayer(orderNo: string, openid: string, accessHash: string, now: number, payableAt?: number) {
     let q = this.db
       .updateTable('orders')
       .set({ openid, updated_at: now })
       .where('order_no', '=', orderNo)
-      .where('openid', 'is', null);
+      .where('openid', 'is', null)
+      .where('access_hash', '=', accessHash);
     if (payableAt !== undefined) {
       q = q.where('status', '=', 'pending').where('expires_at', '>', payableAt);
     }

@@ -14,6 +14,8 @@ export interface OrdersTable {
   description: string;
   idempotency_key: string | null;
   request_hash: string;
+  /** SHA-256 of the order's capability token (services/order-access.ts). */
+  access_hash: string | null;
   openid: string | null;
   prepay_id: string | null;
   prepay_at: number | null;

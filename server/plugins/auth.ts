@@ -13,14 +13,15 @@ import type {
 import { ApiFailure } from '../errors';
 import type { SessionService } from '../services/sessions';
 
-export type AuthKind = 'session' | 'admin';
+/** `optional-session`: a bearer, when sent, must be valid and sets `openid`; none is fine. */
+export type AuthKind = 'session' | 'optional-session' | 'admin';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthKind;
   }
   interface FastifyRequest {
-    /** The payer's openid, set for routes with `auth: 'session'`. */
+    /** The payer's openid, set for routes with `auth: 'session'` (and a signed-in `optional-session`). */
     openid?: string;
   }
 }
@@ -62,7 +63,10 @@ export function registerAuth(
           return;
         }
         done();
-      } else if (auth === 'session') {
+      } else if (
+        auth === 'session' ||
+        (auth === 'optional-session' && req.headers.authorization !== undefined)
+      ) {
         deps.sessions.authenticate(req.headers.authorization).then(
           (openid) => {
             req.openid = openid;

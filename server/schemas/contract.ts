@@ -23,6 +23,7 @@ export type Contract = [
   Assert<SameAs<typeof S.CreateOrderRequestSchema, Api.CreateOrderRequest>>,
   Assert<SameAs<typeof S.OrderLineSchema, Api.OrderLine>>,
   Assert<SameAs<typeof S.OrderSchema, Api.Order>>,
+  Assert<SameAs<typeof S.CreatedOrderSchema, Api.CreatedOrder>>,
   Assert<SameAs<typeof S.SessionRequestSchema, Api.SessionRequest>>,
   Assert<SameAs<typeof S.SessionResponseSchema, Api.SessionResponse>>,
   Assert<SameAs<typeof S.PayResponseSchema, Api.PayResponse>>,

@@ -5,6 +5,7 @@
 import { Type } from 'typebox';
 import { LIMITS } from '../catalog';
 import { ORDER_NO_PATTERN } from '../services/ids';
+import { ORDER_TOKEN_PATTERN } from '../services/order-access';
 
 export const ApiErrorSchema = Type.Object({
   code: Type.Union([
@@ -82,6 +83,7 @@ export const CreateOrderRequestSchema = Type.Object({
 });
 
 export const IdempotencyHeadersSchema = Type.Object({
+  authorization: Type.Optional(Type.String({ maxLength: 256 })),
   'idempotency-key': Type.Optional(
     Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_\\-:.]+$' }),
   ),
@@ -121,12 +123,24 @@ export const OrderSchema = Type.Object({
   refunded: Type.Optional(Type.Integer()),
 });
 
+/** What `POST /api/orders` answers: the order and, for its creator alone, its capability token. */
+export const CreatedOrderSchema = Type.Object({
+  ...OrderSchema.properties,
+  orderToken: Type.String(),
+});
+
 export const OrderParamsSchema = Type.Object({
   orderNo: Type.String({ pattern: ORDER_NO_PATTERN }),
 });
 
 export const BearerHeadersSchema = Type.Object({
   authorization: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+/** Reading or paying an order: a session, the order's token, or both. */
+export const OrderAccessHeadersSchema = Type.Object({
+  authorization: Type.Optional(Type.String({ maxLength: 256 })),
+  'x-order-token': Type.Optional(Type.String({ pattern: ORDER_TOKEN_PATTERN })),
 });
 
 export const SessionRequestSchema = Type.Object({

@@ -6,7 +6,8 @@ import type { RequestPaymentArgs } from '../../typings/payment';
 import { ApiFailure } from '../errors';
 import { isRefused } from '../wechat/pay/errors';
 import type { ServiceContext } from './context';
-import type { OrderRecords, OrderRow } from './order-records';
+import { hashOrderToken } from './order-access';
+import type { Access, OrderRecords, OrderRow } from './order-records';
 import type { Settlement } from './settlement';
 import { upstream } from './upstream';
 
@@ -24,25 +25,32 @@ export class Checkout {
     return this.ctx.storage.orders;
   }
 
-  async pay(orderNo: string, openid: string): Promise<RequestPaymentArgs> {
+  /** `token` is the order's capability token, needed only while the order has no payer. */
+  async pay(orderNo: string, openid: string, token?: string): Promise<RequestPaymentArgs> {
     const now = this.ctx.clock.now();
-    // The first pay, in one statement: bind a payable, unbound order and read it back. Anything
-    // else (bound already, not payable, unknown) is sorted out from a plain read below.
-    let row = await this.orders.bindPayer(orderNo, openid, now, now);
-    if (!row) row = await this.bindSlow(orderNo, openid);
+    const access = { openid, token };
+    // The first pay, in one statement: bind a payable, unbound order its token opens and read it
+    // back. Anything else (bound already, not payable, unknown, wrong token) is sorted out from a
+    // plain read below.
+    let row =
+      token === undefined
+        ? undefined
+        : await this.orders.bindPayer(orderNo, openid, hashOrderToken(token), now, now);
+    if (!row) row = await this.bindSlow(orderNo, access);
     const prepayId = await this.ensurePrepay(row);
     return this.ctx.pay.paymentArgs(prepayId);
   }
 
-  private async bindSlow(orderNo: string, openid: string): Promise<OrderRow> {
+  private async bindSlow(orderNo: string, access: Access & { openid: string }): Promise<OrderRow> {
     let row = await this.records.get(orderNo);
-    this.records.assertViewer(row, openid);
+    this.records.assertPayer(row, access);
     this.assertPayable(row);
-    if (row.openid === null) {
-      await this.orders.bindPayer(orderNo, openid, this.ctx.clock.now());
+    if (row.openid === null && access.token !== undefined) {
+      const hash = hashOrderToken(access.token);
+      await this.orders.bindPayer(orderNo, access.openid, hash, this.ctx.clock.now());
       row = await this.records.get(orderNo);
       // Another payer bound it between our read and our update.
-      this.records.assertViewer(row, openid);
+      this.records.assertPayer(row, access);
     }
     return row;
   }

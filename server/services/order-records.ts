@@ -2,12 +2,25 @@
  * Order records: the idempotent create (priced from the catalogue), reads, and who may see one.
  */
 import { createHash } from 'node:crypto';
-import type { CreateOrderRequest, Order, OrderLine } from '../../typings/api';
+import type { CreateOrderRequest, CreatedOrder, Order, OrderLine } from '../../typings/api';
 import { PricingError, describe, priceItems } from '../catalog';
 import type { OrderRow } from '../db/orders';
 import { ApiFailure, notFound } from '../errors';
 import type { ServiceContext } from './context';
 import { newOrderNo } from './ids';
+import {
+  clientScope,
+  hashOrderToken,
+  orderToken,
+  scopedIdempotencyKey,
+  tokenOpens,
+} from './order-access';
+
+/** What a request shows of who is asking: a session's openid, an order token, both or neither. */
+export interface Access {
+  openid?: string;
+  token?: string;
+}
 
 export type { OrderRow };
 
@@ -57,14 +70,23 @@ export class OrderRecords {
     return row;
   }
 
+  /** `openid` is the creator's session, when it sent one: it scopes the idempotency key. */
   async create(
     body: CreateOrderRequest,
     idempotencyKey: string | undefined,
-  ): Promise<{ order: Order; created: boolean }> {
+    openid?: string,
+  ): Promise<{ order: CreatedOrder; created: boolean }> {
     const hash = requestHash(body);
-    if (idempotencyKey) {
-      const existing = await this.byKey(idempotencyKey, hash);
-      if (existing) return { order: toApiOrder(existing), created: false };
+    const scope = clientScope(openid);
+    const storedKey =
+      idempotencyKey === undefined ? null : scopedIdempotencyKey(scope, idempotencyKey);
+    const replay = (row: OrderRow) => ({
+      order: { ...toApiOrder(row), orderToken: orderToken(row.order_no, scope, idempotencyKey) },
+      created: false,
+    });
+    if (storedKey) {
+      const existing = await this.byKey(storedKey, hash);
+      if (existing) return replay(existing);
     }
     let priced;
     try {
@@ -74,8 +96,10 @@ export class OrderRecords {
       throw err;
     }
     const now = this.ctx.clock.now();
+    const orderNo = newOrderNo(now);
+    const token = orderToken(orderNo, scope, idempotencyKey);
     const row: OrderRow = {
-      order_no: newOrderNo(now),
+      order_no: orderNo,
       status: 'pending',
       goods: priced.breakdown.goods,
       shipping: priced.breakdown.shipping,
@@ -84,8 +108,9 @@ export class OrderRecords {
       items_json: JSON.stringify(priced.lines),
       remark: body.remark ?? null,
       description: describe(priced.lines),
-      idempotency_key: idempotencyKey ?? null,
+      idempotency_key: storedKey,
       request_hash: hash,
+      access_hash: hashOrderToken(token),
       openid: null,
       prepay_id: null,
       prepay_at: null,
@@ -103,13 +128,13 @@ export class OrderRecords {
       await this.ctx.storage.orders.insert(row);
     } catch (err) {
       // A concurrent request with the same key won the insert: answer what it created.
-      if (idempotencyKey) {
-        const existing = await this.byKey(idempotencyKey, hash);
-        if (existing) return { order: toApiOrder(existing), created: false };
+      if (storedKey) {
+        const existing = await this.byKey(storedKey, hash);
+        if (existing) return replay(existing);
       }
       throw err;
     }
-    return { order: toApiOrder(row), created: true };
+    return { order: { ...toApiOrder(row), orderToken: token }, created: true };
   }
 
   private async byKey(key: string, hash: string): Promise<OrderRow | undefined> {
@@ -124,10 +149,43 @@ export class OrderRecords {
     return row;
   }
 
-  /** Who may see an order: its payer once bound; before that, anyone holding its number. */
-  assertViewer(row: OrderRow, openid: string): void {
-    if (row.openid !== null && row.openid !== openid) {
-      throw new ApiFailure(403, 'FORBIDDEN', 'this order belongs to another payer');
+  /**
+   * Who may see an order: whoever holds its token (its creator), and its payer once bound.
+   * The number alone opens nothing, so a leaked or guessed number reveals no remark.
+   */
+  assertViewer(row: OrderRow, access: Access): void {
+    if (tokenOpens(row.access_hash, access.token)) return;
+    if (row.openid !== null && row.openid === access.openid) return;
+    throw this.refusal(row, access);
+  }
+
+  /** Who may pay (and so bind) an order: its bound payer, or a payer holding the token. */
+  assertPayer(row: OrderRow, access: Required<Pick<Access, 'openid'>> & Access): void {
+    if (
+      row.openid !== null ? row.openid === access.openid : tokenOpens(row.access_hash, access.token)
+    ) {
+      return;
     }
+    throw this.refusal(row, access);
+  }
+
+  private refusal(row: OrderRow, access: Access): ApiFailure {
+    if (access.openid === undefined && access.token === undefined) {
+      return new ApiFailure(
+        401,
+        'UNAUTHORIZED',
+        "send the payer's session (Authorization) or the order's token (X-Order-Token)",
+      );
+    }
+    if (row.openid !== null && access.openid !== undefined) {
+      return new ApiFailure(403, 'FORBIDDEN', 'this order belongs to another payer');
+    }
+    return new ApiFailure(
+      403,
+      'FORBIDDEN',
+      access.token === undefined
+        ? 'this order has no payer yet: its order token (X-Order-Token) is needed'
+        : 'the order token does not open this order',
+    );
   }
 }

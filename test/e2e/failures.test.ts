@@ -98,7 +98,7 @@ describe('failures', () => {
     expect(phone.runner.records).toEqual([]);
 
     // Asked anyway (a stale page elsewhere), the server refuses and WeChat gets no order.
-    const attempt = await phone.runner.beforeRequestPayment({ orderNo });
+    const attempt = await phone.runner.beforeRequestPayment(button.data.paymentArgs);
     expect(attempt.err?.message).toMatch(/no longer|not payable|expired|closed/i);
     expect(attempt.args).toBeUndefined();
     expect(await sandboxOrderNos(shortLived)).not.toContain(orderNo);

@@ -8,7 +8,7 @@ import type { EmulatedWx, FunctionalPageRunner } from '../../dev/emulator';
 import { ensureBuilt } from '../../dev/dist';
 import { startStack } from '../../dev/stack';
 import type { Stack } from '../../dev/stack';
-import type { Order, RequestPaymentArgs } from '../../typings';
+import type { CreatedOrder, RequestPaymentArgs } from '../../typings';
 
 let stack: Stack;
 
@@ -49,9 +49,9 @@ async function sandbox<T>(path: string, init: { method?: string; body?: unknown 
 }
 
 let orderSeq = 0;
-async function createOrder(): Promise<Order> {
+async function createOrder(): Promise<CreatedOrder> {
   orderSeq += 1;
-  const res = await api<Order>(
+  const res = await api<CreatedOrder>(
     'POST',
     '/api/orders',
     { items: [{ sku: 'MUG-ENAMEL', quantity: 2 }] },
@@ -60,6 +60,12 @@ async function createOrder(): Promise<Order> {
   expect(res.status).toBe(201);
   return res.body;
 }
+
+/** The pay-button's paymentArgs for an order its creator made. */
+const orderRef = (order: CreatedOrder) => ({
+  orderNo: order.orderNo,
+  orderToken: order.orderToken,
+});
 
 function phone(user: string): { wx: EmulatedWx; page: FunctionalPageRunner } {
   const wx = createWx({ sandboxUrl: stack.sandboxUrl, user });
@@ -86,7 +92,7 @@ function verifyPaySign(args: RequestPaymentArgs): boolean {
 test('first payment: login + session + pay, signed RSA arguments for the cashier', async () => {
   const order = await createOrder();
   const { wx, page } = phone('fp-alice');
-  const result = await page.beforeRequestPayment({ orderNo: order.orderNo });
+  const result = await page.beforeRequestPayment(orderRef(order));
   expect(result.err).toBeNull();
   expect(result.calls).toBe(1);
   const args = result.args as RequestPaymentArgs;
@@ -104,10 +110,10 @@ test('first payment: login + session + pay, signed RSA arguments for the cashier
 
 test('the whole WeChat flow pays the order; the cached token makes it one round trip', async () => {
   const { wx, page } = phone('fp-bob');
-  await page.beforeRequestPayment({ orderNo: (await createOrder()).orderNo });
+  await page.beforeRequestPayment(orderRef(await createOrder()));
   const order = await createOrder();
   wx.emulator.resetRoundTrips();
-  const outcome = await page.pay({ fee: order.total, paymentArgs: { orderNo: order.orderNo } });
+  const outcome = await page.pay({ fee: order.total, paymentArgs: orderRef(order) });
   expect(outcome).toEqual({ event: 'success', detail: { errMsg: 'requestPayment:ok' } });
   expect(wx.emulator.roundTrips).toMatchObject({ login: 0, session: 0, pay: 1, cashier: 1 });
   const wechat = await sandbox<SandboxOrder>(`/sandbox/orders/${order.orderNo}`);
@@ -117,8 +123,8 @@ test('the whole WeChat flow pays the order; the cached token makes it one round 
 test('called twice for one purchase: the same prepay, one WeChat order', async () => {
   const order = await createOrder();
   const { page } = phone('fp-carol');
-  const first = await page.beforeRequestPayment({ orderNo: order.orderNo });
-  const second = await page.beforeRequestPayment({ orderNo: order.orderNo });
+  const first = await page.beforeRequestPayment(orderRef(order));
+  const second = await page.beforeRequestPayment(orderRef(order));
   expect(first.err).toBeNull();
   expect(second.err).toBeNull();
   expect(second.args?.package).toBe(first.args?.package);
@@ -131,10 +137,10 @@ test('called twice for one purchase: the same prepay, one WeChat order', async (
 test('called twice at the same moment: still one WeChat order', async () => {
   const order = await createOrder();
   const { page } = phone('fp-dave');
-  await page.beforeRequestPayment({ orderNo: (await createOrder()).orderNo });
+  await page.beforeRequestPayment(orderRef(await createOrder()));
   const [a, b] = await Promise.all([
-    page.beforeRequestPayment({ orderNo: order.orderNo }),
-    page.beforeRequestPayment({ orderNo: order.orderNo }),
+    page.beforeRequestPayment(orderRef(order)),
+    page.beforeRequestPayment(orderRef(order)),
   ]);
   expect(a.err).toBeNull();
   expect(b.err).toBeNull();
@@ -148,11 +154,28 @@ test('called twice at the same moment: still one WeChat order', async () => {
 
 test("another user's order is refused with the server's reason", async () => {
   const order = await createOrder();
-  await phone('fp-erin').page.beforeRequestPayment({ orderNo: order.orderNo });
-  const result = await phone('fp-mallory').page.beforeRequestPayment({ orderNo: order.orderNo });
+  await phone('fp-erin').page.beforeRequestPayment(orderRef(order));
+  const result = await phone('fp-mallory').page.beforeRequestPayment(orderRef(order));
   expect(result.calls).toBe(1);
   expect((result.err as Error & { code: string; status: number }).status).toBe(403);
   expect(result.err?.message).toMatch(/answered HTTP 403 FORBIDDEN/);
+});
+
+test('an order number without its token opens nothing before the order has a payer', async () => {
+  const order = await createOrder();
+  const result = await phone('fp-oscar').page.beforeRequestPayment({ orderNo: order.orderNo });
+  expect(result.err?.message).toMatch(/answered HTTP 403 FORBIDDEN: .*order token/);
+  // The creator, token in hand, still pays it.
+  expect((await phone('fp-olga').page.beforeRequestPayment(orderRef(order))).err).toBeNull();
+});
+
+test('a malformed order token is refused on the phone and never echoed', async () => {
+  const result = await phone('fp-pat').page.beforeRequestPayment({
+    orderNo: 'WP20261203ABCDEFGHJKMN',
+    orderToken: 'short-secret',
+  });
+  expect((result.err as Error & { code: string }).code).toBe('INVALID_PAYMENT_ARGS');
+  expect(result.err?.message).not.toContain('short-secret');
 });
 
 test('an unknown order: 404 with the reason', async () => {
@@ -171,7 +194,7 @@ test('code2Session failing at WeChat: LOGIN_FAILED, no pay request', async () =>
   });
   try {
     const { wx, page } = phone('fp-grace');
-    const result = await page.beforeRequestPayment({ orderNo: order.orderNo });
+    const result = await page.beforeRequestPayment(orderRef(order));
     expect(result.calls).toBe(1);
     expect((result.err as Error & { code: string }).code).toBe('LOGIN_FAILED');
     expect(result.err?.message).toMatch(/^login failed: POST \/api\/session answered HTTP 5\d\d /);
@@ -183,12 +206,12 @@ test('code2Session failing at WeChat: LOGIN_FAILED, no pay request', async () =>
 
 test('an expired server session: one fresh login, then the payment goes through', async () => {
   const { wx, page } = phone('fp-heidi');
-  await page.beforeRequestPayment({ orderNo: (await createOrder()).orderNo });
+  await page.beforeRequestPayment(orderRef(await createOrder()));
   // The phone still believes its token (its clock did not move); the server's did.
   await stack.advance(stack.config.sessionTtlSeconds + 60);
   const order = await createOrder();
   wx.emulator.resetRoundTrips();
-  const result = await page.beforeRequestPayment({ orderNo: order.orderNo });
+  const result = await page.beforeRequestPayment(orderRef(order));
   expect(result.err).toBeNull();
   expect(result.calls).toBe(1);
   expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 1, pay: 2 });
@@ -197,7 +220,7 @@ test('an expired server session: one fresh login, then the payment goes through'
 test('an expired order is refused (409) and WeChat never sees it', async () => {
   const order = await createOrder();
   await stack.advance(stack.config.orderTtlSeconds + 60);
-  const result = await phone('fp-ivan').page.beforeRequestPayment({ orderNo: order.orderNo });
+  const result = await phone('fp-ivan').page.beforeRequestPayment(orderRef(order));
   expect(result.calls).toBe(1);
   expect(result.err?.message).toMatch(/answered HTTP 409 ORDER_NOT_PAYABLE/);
   const wechat = await sandbox(`/sandbox/orders/${order.orderNo}`);

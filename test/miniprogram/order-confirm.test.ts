@@ -108,7 +108,10 @@ describe('order-confirm', () => {
       withRemark,
     );
     expect(row).toMatchObject({ remark: 'Gift wrap, please', status: 'pending' });
-    expect(page.querySelector('#pay-button')?.data.paymentArgs).toEqual({ orderNo: withRemark });
+    expect(page.querySelector('#pay-button')?.data.paymentArgs).toEqual({
+      orderNo: withRemark,
+      orderToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
 
     // The same remark again changes nothing; going back to none returns the first order.
     await commit(page);

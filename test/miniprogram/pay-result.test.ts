@@ -108,8 +108,15 @@ describe('pay-result', () => {
   }, 30_000);
 
   it('a token the server no longer knows is renewed once, transparently', async () => {
-    const phone = env.pickUp({ user: 'result-stale-token' });
-    const orderNo = await pendingOrder(phone, 'MUG-ENAMEL:1');
+    const phone = env.pickUp({ user: 'result-stale-token', cashierOutcome: 'cancel' });
+    // A cancelled payment: the order has its payer (this phone's user) and is still pending.
+    const confirm = phone.open('order-confirm', { items: 'MUG-ENAMEL:1' });
+    await waitForPhase(confirm, 'ready');
+    const orderNo = orderNoOf(confirm);
+    tapPayButton(payButtonOf(confirm));
+    await waitFor('the cancel', () => phone.runner.records[0]);
+    // Without the order's token (say, a link opened on this phone) the page reads as the payer.
+    phone.wx.emulator.storage.delete('shop:order-tokens');
     phone.wx.emulator.storage.set(
       'shop:session',
       JSON.stringify({ token: 'revoked-token', openid: 'x', expiresAtMs: Date.now() + 3600_000 }),

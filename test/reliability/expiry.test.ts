@@ -38,7 +38,7 @@ it('closes at expiry an order whose prepay was placed less than a query delay be
   const s = await session(stack, 'last-minute');
   const o = await createOrder(stack);
   await stack.advance(50);
-  expect((await pay(stack, o.orderNo, s.token)).status).toBe(200); // prepay 10 s before expiry
+  expect((await pay(stack, o, s.token)).status).toBe(200); // prepay 10 s before expiry
   await stack.advance(11);
   await stack.server.jobs.runOnce();
   expect(await storedStatus(stack, o.orderNo)).toBe('closed');

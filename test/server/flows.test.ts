@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack } from '../../dev/stack';
 import type { Stack } from '../../dev/stack';
-import type { ApiError, Order, RefundResponse } from '../../typings/api';
+import type { ApiError, CreatedOrder, Order, RefundResponse } from '../../typings/api';
 import {
   call,
   cashier,
@@ -18,6 +18,7 @@ import {
   paidOrder,
   placedOrder,
   loginCode,
+  orderHeaders,
   pay,
   session,
   storedStatus,
@@ -89,19 +90,21 @@ describe('session', () => {
 describe('create → pay → cashier success → notify → paid', () => {
   it('runs the happy path', async () => {
     const s = await session(stack, 'carol');
-    const first = await call<Order>(url('/api/orders'), {
+    const first = await call<CreatedOrder>(url('/api/orders'), {
       body: { items: [{ sku: 'TEA-LJ-250', quantity: 1 }] },
       headers: { 'idempotency-key': 'flow-happy-0001' },
     });
-    const again = await call<Order>(url('/api/orders'), {
+    const again = await call<CreatedOrder>(url('/api/orders'), {
       body: { items: [{ sku: 'TEA-LJ-250', quantity: 1 }] },
       headers: { 'idempotency-key': 'flow-happy-0001' },
     });
     expect([first.status, again.status]).toEqual([201, 200]);
     expect(again.body.orderNo).toBe(first.body.orderNo);
+    // The replay proves it holds the key, so it gets the same token back.
+    expect(again.body.orderToken).toBe(first.body.orderToken);
     const orderNo = first.body.orderNo;
 
-    const p = await pay(stack, orderNo, s.token);
+    const p = await pay(stack, first.body, s.token);
     expect(p.status).toBe(200);
     expect(Object.keys(p.body).sort()).toEqual([
       'nonceStr',
@@ -136,12 +139,10 @@ describe('create → pay → cashier success → notify → paid', () => {
   it('reuses the prepay for repeated and concurrent pay calls (one WeChat order)', async () => {
     const s = await session(stack, 'dave');
     const o = await createOrder(stack);
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => pay(stack, o.orderNo, s.token)),
-    );
+    const results = await Promise.all(Array.from({ length: 5 }, () => pay(stack, o, s.token)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(new Set(results.map((r) => r.body.package)).size).toBe(1);
-    const later = await pay(stack, o.orderNo, s.token);
+    const later = await pay(stack, o, s.token);
     expect(later.body.package).toBe(results[0]?.body.package);
     const sb = await sandboxOrder(o.orderNo);
     expect(sb.state ?? sb.tradeState).toBe('NOTPAY');
@@ -159,13 +160,13 @@ describe('create → pay → cashier success → notify → paid', () => {
         })
       ).body;
       const o = await createOrder(long);
-      const first = await pay(long, o.orderNo, s.token);
+      const first = await pay(long, o, s.token);
       await long.advance(3600);
-      expect((await pay(long, o.orderNo, s.token)).body.package).toBe(first.body.package);
+      expect((await pay(long, o, s.token)).body.package).toBe(first.body.package);
       await long.advance(3001); // 6601 s: past the 6600 s reuse limit, so WeChat is asked again
-      expect((await pay(long, o.orderNo, s.token)).status).toBe(200);
+      expect((await pay(long, o, s.token)).status).toBe(200);
       await long.advance(700); // the first prepay is now past WeChat's 2 h
-      const renewed = await pay(long, o.orderNo, s.token);
+      const renewed = await pay(long, o, s.token);
       expect(renewed.status).toBe(200);
       expect(renewed.body.package).not.toBe(first.body.package);
       expect(await cashier(long, s.openid, first.body, 'success')).toMatch(/^requestPayment:fail/);
@@ -182,12 +183,17 @@ describe('binding and visibility', () => {
     const a = await session(stack, 'user-a');
     const b = await session(stack, 'user-b');
     const o = await createOrder(stack);
-    // Before binding, anyone holding the number may view it.
-    expect((await call<Order>(url(`/api/orders/${o.orderNo}`), { token: b.token })).status).toBe(
-      200,
+    // Before binding, the order's token opens it; the number alone does not.
+    expect(
+      (await call<Order>(url(`/api/orders/${o.orderNo}`), { headers: orderHeaders(o) })).status,
+    ).toBe(200);
+    expectApiError(
+      await call(url(`/api/orders/${o.orderNo}`), { token: b.token }),
+      403,
+      'FORBIDDEN',
     );
-    expect((await pay(stack, o.orderNo, a.token)).status).toBe(200);
-    expectApiError(await pay(stack, o.orderNo, b.token), 403, 'FORBIDDEN');
+    expect((await pay(stack, o, a.token)).status).toBe(200);
+    expectApiError(await pay(stack, o, b.token), 403, 'FORBIDDEN');
     expectApiError(
       await call(url(`/api/orders/${o.orderNo}`), { token: b.token }),
       403,
@@ -202,10 +208,7 @@ describe('binding and visibility', () => {
     const a = await session(stack, 'race-a');
     const b = await session(stack, 'race-b');
     const o = await createOrder(stack);
-    const [ra, rb] = await Promise.all([
-      pay(stack, o.orderNo, a.token),
-      pay(stack, o.orderNo, b.token),
-    ]);
+    const [ra, rb] = await Promise.all([pay(stack, o, a.token), pay(stack, o, b.token)]);
     expect([ra.status, rb.status].sort()).toEqual([200, 403]);
   });
 
@@ -228,7 +231,7 @@ describe('cancel, expiry and the jobs', () => {
       (await call<Order>(url(`/api/orders/${o.orderNo}`), { token: s.token })).body.status,
     ).toBe('pending');
     await stack.advance(901);
-    expectApiError(await pay(stack, o.orderNo, s.token), 409, 'ORDER_NOT_PAYABLE');
+    expectApiError(await pay(stack, o, s.token), 409, 'ORDER_NOT_PAYABLE');
     await stack.server.jobs.runOnce();
     expect(await storedStatus(stack, o.orderNo)).toBe('closed');
     expect(
@@ -281,7 +284,7 @@ describe('WeChat Pay failures', () => {
     const s = await session(stack, user);
     const o = await createOrder(stack);
     await faults(stack, [{ endpoint: 'jsapi', ...fault }]);
-    return { s, o, res: await pay(stack, o.orderNo, s.token) };
+    return { s, o, res: await pay(stack, o, s.token) };
   };
 
   it('retries a 5xx with identical parameters and succeeds', async () => {
@@ -299,7 +302,7 @@ describe('WeChat Pay failures', () => {
       .executeTakeFirst();
     expect(row?.prepay_id).toBeNull();
     await clearFaults(stack);
-    expect((await pay(stack, o.orderNo, s.token)).status).toBe(200);
+    expect((await pay(stack, o, s.token)).status).toBe(200);
   });
 
   it('502 UPSTREAM_ERROR after bounded retries on persistent 5xx', async () => {

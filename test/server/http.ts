@@ -8,7 +8,7 @@ import type { Stack } from '../../dev/stack';
 
 /** What the HTTP helpers need of a stack: in-process (`startStack`) or one process per side. */
 export type StackUrls = Pick<Stack, 'sandboxUrl' | 'serverUrl'>;
-import type { Order, SessionResponse } from '../../typings/api';
+import type { CreatedOrder, SessionResponse } from '../../typings/api';
 import type { RequestPaymentArgs } from '../../typings/payment';
 
 export interface Reply<T = unknown> {
@@ -68,20 +68,30 @@ export async function session(stack: StackUrls, user: string): Promise<SessionRe
 export async function createOrder(
   stack: StackUrls,
   items = [{ sku: 'MUG-ENAMEL', quantity: 1 }],
-): Promise<Order> {
-  const r = await call<Order>(`${stack.serverUrl}/api/orders`, { body: { items } });
+): Promise<CreatedOrder> {
+  const r = await call<CreatedOrder>(`${stack.serverUrl}/api/orders`, { body: { items } });
   if (r.status !== 201) throw new Error(`create: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
+/** An order as its creator knows it: the number and, unless testing without it, its token. */
+export type OrderRef = string | Pick<CreatedOrder, 'orderNo' | 'orderToken'>;
+
+/** The order's own headers: `X-Order-Token` when the reference carries one. */
+export function orderHeaders(order: OrderRef): Record<string, string> {
+  return typeof order === 'string' ? {} : { 'x-order-token': order.orderToken };
+}
+
 export function pay(
   stack: StackUrls,
-  orderNo: string,
+  order: OrderRef,
   token: string,
 ): Promise<Reply<RequestPaymentArgs>> {
+  const orderNo = typeof order === 'string' ? order : order.orderNo;
   return call<RequestPaymentArgs>(`${stack.serverUrl}/api/orders/${orderNo}/pay`, {
     method: 'POST',
     token,
+    headers: orderHeaders(order),
   });
 }
 
@@ -192,7 +202,7 @@ export function forgeNotification(
 export async function placedOrder(stack: StackUrls, user: string) {
   const s = await session(stack, user);
   const o = await createOrder(stack);
-  const p = await pay(stack, o.orderNo, s.token);
+  const p = await pay(stack, o, s.token);
   return { s, o, p };
 }
 

@@ -38,15 +38,9 @@ describe('logs', () => {
           body: { code },
         })
       ).body;
-      const o = (
-        await call<Order>(`${server.url}/api/orders`, {
-          body: { items: [{ sku: 'MUG-ENAMEL', quantity: 1 }] },
-        })
-      ).body;
-      const p = await call<{ paySign: string }>(`${server.url}/api/orders/${o.orderNo}/pay`, {
-        method: 'POST',
-        token: s.token,
-      });
+      const served = { sandboxUrl: stack.sandboxUrl, serverUrl: server.url };
+      const o = await createOrder(served);
+      const p = await pay(served, o, s.token);
       expect(p.status).toBe(200);
       await call(`${server.url}/api/orders/${o.orderNo}`, { token: s.token });
       await call(`${server.url}/api/orders/${o.orderNo}/refund`, {
@@ -67,6 +61,7 @@ describe('logs', () => {
       for (const c of wechatCalls) expect(c.requestId).toEqual(expect.any(String));
       for (const secret of [
         s.token,
+        o.orderToken,
         sessionKey,
         stack.config.appSecret,
         stack.config.apiV3Key,
@@ -90,7 +85,7 @@ describe('lifecycle', () => {
       const s = await session(stack, 'slow');
       const o = await createOrder(stack);
       await faults(stack, [{ endpoint: 'jsapi', kind: 'latency', latencyMs: 400 }]);
-      const inflight = pay(stack, o.orderNo, s.token);
+      const inflight = pay(stack, o, s.token);
       await new Promise((r) => setTimeout(r, 100));
       const closed = stack.server.close();
       const r = await inflight;
@@ -110,7 +105,7 @@ describe('lifecycle', () => {
     try {
       const s = await session(stack, 'poller');
       const o = await createOrder(stack);
-      const p = await pay(stack, o.orderNo, s.token);
+      const p = await pay(stack, o, s.token);
       const view = async (): Promise<string> =>
         (await call<Order>(`${stack.serverUrl}/api/orders/${o.orderNo}`, { token: s.token })).body
           .status;

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import type { BuiltApp } from '../../server/app';
+import { scopedIdempotencyKey } from '../../server/services/order-access';
 import type { ApiError, CatalogResponse, Order } from '../../typings/api';
 import { fixtureConfig } from './fixture-config';
 
@@ -97,12 +98,19 @@ describe('POST /api/orders', () => {
       { 'idempotency-key': 'idem-key-0001' },
     );
     expectError(other, 409, 'IDEMPOTENCY_CONFLICT');
+    // Stored only as a hash of (client scope, key): the database alone cannot answer a replay.
     const count = await built.storage.db
+      .selectFrom('orders')
+      .select(built.storage.db.fn.countAll().as('n'))
+      .where('idempotency_key', '=', scopedIdempotencyKey('anonymous', 'idem-key-0001'))
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+    const raw = await built.storage.db
       .selectFrom('orders')
       .select(built.storage.db.fn.countAll().as('n'))
       .where('idempotency_key', '=', 'idem-key-0001')
       .executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(1);
+    expect(Number(raw.n)).toBe(0);
   });
 
   it('concurrent identical requests with one key create one order', async () => {

@@ -9,7 +9,6 @@ import { openStorage } from '../../server/db/connect';
 import type { Storage } from '../../server/db/connect';
 import type { OrderCondition, OrderRow } from '../../server/db/orders';
 import { startServer } from '../../server';
-import type { RequestPaymentArgs } from '../../typings/payment';
 import { startStack } from '../../dev/stack';
 import type { Stack } from '../../dev/stack';
 import type { RefundResponse } from '../../typings/api';
@@ -50,6 +49,7 @@ function row(orderNo: string, over: Partial<OrderRow> = {}): OrderRow {
     description: 'test',
     idempotency_key: null,
     request_hash: 'h',
+    access_hash: null,
     openid: null,
     prepay_id: 'wx-prepay',
     prepay_at: now - 60_000,
@@ -171,7 +171,7 @@ describe.each(kinds)('%s', (kind) => {
     it('pays through the notification', async () => {
       const s = await session(stack, `pg-${kind}-a`);
       const o = await createOrder(stack, [{ sku: 'TEA-LJ-250', quantity: 10 }]);
-      const p = await pay(stack, o.orderNo, s.token);
+      const p = await pay(stack, o, s.token);
       expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
       await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
       const refund = await call<RefundResponse>(
@@ -284,7 +284,7 @@ describe.each(kinds)('%s', (kind) => {
     it('the background query job settles a lost notification by itself', async () => {
       const s = await session(stack, `pg-${kind}-b`);
       const o = await createOrder(stack);
-      const p = await pay(stack, o.orderNo, s.token);
+      const p = await pay(stack, o, s.token);
       await faults(stack, [{ endpoint: 'notify', kind: 'drop' }]);
       await cashier(stack, s.openid, p.body, 'success');
       await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid', 10_000);
@@ -307,10 +307,7 @@ describe.each(kinds)('%s', (kind) => {
         for (const o of orders) {
           // alternate instances: both are the same merchant server
           const base = orders.indexOf(o) % 2 === 0 ? stack.serverUrl : second.url;
-          const p = await call<RequestPaymentArgs>(`${base}/api/orders/${o.orderNo}/pay`, {
-            method: 'POST',
-            token: s.token,
-          });
+          const p = await pay({ ...stack, serverUrl: base }, o, s.token);
           expect(p.status).toBe(200);
           expect(await cashier(stack, s.openid, p.body, 'success')).toBe('requestPayment:ok');
         }
@@ -325,7 +322,7 @@ describe.each(kinds)('%s', (kind) => {
     it('the background close job closes expired orders through WeChat', async () => {
       const s = await session(stack, `pg-${kind}-c`);
       const o = await createOrder(stack);
-      await pay(stack, o.orderNo, s.token);
+      await pay(stack, o, s.token);
       await stack.advance(901);
       await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'closed', 10_000);
     });

@@ -13,7 +13,7 @@ import type {
 } from '../../../typings';
 import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
 import type { FetchedOrder } from '../../lib/api';
-import { createOrder, getCatalog, getOrder, isOrderNo } from '../../lib/api';
+import { createOrder, getCatalog, getOrder, isOrderNo, paymentArgsFor } from '../../lib/api';
 import type { Cart } from '../../lib/cart';
 import { checkCartLimits, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
@@ -137,7 +137,7 @@ Component({
     countdownLabel: '',
     expired: false,
     fee: 0,
-    paymentArgs: {} as { orderNo?: string },
+    paymentArgs: {} as { orderNo?: string; orderToken?: string },
     payDisabled: true,
     version: FUNCTIONAL_PAGE_VERSION,
     /** Measured safe-area insets win over the CSS env() fallback in the stylesheet. */
@@ -246,7 +246,7 @@ Component({
         remarkLength: view.remark.length,
         remarkEditable: !state.orderNo,
         fee: order.total,
-        paymentArgs: { orderNo: order.orderNo },
+        paymentArgs: paymentArgsFor(order.orderNo),
         expired: false,
         ...countdownData(left),
       });

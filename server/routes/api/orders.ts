@@ -7,7 +7,9 @@ import { payer } from '../../plugins/auth';
 import {
   BearerHeadersSchema,
   CreateOrderRequestSchema,
+  CreatedOrderSchema,
   IdempotencyHeadersSchema,
+  OrderAccessHeadersSchema,
   OrderParamsSchema,
   OrderSchema,
   PayResponseSchema,
@@ -23,37 +25,43 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.post(
     '/api/orders',
     {
-      config: { rateLimit: { max: deps.config.orderRateLimit, timeWindow: 60_000 } },
+      // No sign-in needed (a third-party host's plugin cannot sign in); a session, when sent,
+      // scopes the Idempotency-Key to its payer.
+      config: {
+        auth: 'optional-session',
+        rateLimit: { max: deps.config.orderRateLimit, timeWindow: 60_000 },
+      },
       schema: {
         headers: IdempotencyHeadersSchema,
         body: CreateOrderRequestSchema,
-        response: { 200: OrderSchema, 201: OrderSchema, ...errorResponses },
+        response: { 200: CreatedOrderSchema, 201: CreatedOrderSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
       const { order, created } = await deps.records.create(
         req.body,
         req.headers['idempotency-key'],
+        req.openid,
       );
       return reply.code(created ? 201 : 200).send(order);
     },
   );
 
-  // The payer who bound the order may read it; before binding, anyone holding the number may.
+  // The order's token (its creator) or its bound payer's session may read it.
   // While pending, WeChat is asked first (at most once per ORDER_QUERY_INTERVAL_MS per order).
   app.get(
     '/api/orders/:orderNo',
     {
-      config: { auth: 'session' },
+      config: { auth: 'optional-session' },
       schema: {
         params: OrderParamsSchema,
-        headers: BearerHeadersSchema,
+        headers: OrderAccessHeadersSchema,
         response: { 200: OrderSchema, ...errorResponses },
       },
     },
     async (req) => {
       let row = await deps.records.get(req.params.orderNo);
-      deps.records.assertViewer(row, payer(req));
+      deps.records.assertViewer(row, { openid: req.openid, token: req.headers['x-order-token'] });
       if (row.status === 'pending' && row.prepay_id !== null) {
         try {
           row = await deps.settlement.refresh(row);
@@ -75,11 +83,11 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       config: { auth: 'session' },
       schema: {
         params: OrderParamsSchema,
-        headers: BearerHeadersSchema,
+        headers: OrderAccessHeadersSchema,
         response: { 200: PayResponseSchema, ...errorResponses },
       },
     },
-    async (req) => deps.checkout.pay(req.params.orderNo, payer(req)),
+    async (req) => deps.checkout.pay(req.params.orderNo, payer(req), req.headers['x-order-token']),
   );
 
   app.post(
