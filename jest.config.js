@@ -20,20 +20,29 @@ const shared = {
 module.exports = {
   // Rebuilds dist/ when it is older than its sources (test/setup/build.ts).
   globalSetup: '<rootDir>/test/setup/build.ts',
+  // The reliability suite's table of cases tried / held, printed after the run.
+  reporters: ['default', '<rootDir>/test/reliability/reporter.js'],
   projects: [
     {
       ...shared,
       displayName: 'node',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['<rootDir>/test/(plugin|miniprogram|e2e)/'],
+      testPathIgnorePatterns: [
+        '<rootDir>/test/(plugin|miniprogram|e2e)/',
+        '\\.client\\.test\\.ts$',
+      ],
     },
     {
       ...shared,
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
       setupFiles: ['<rootDir>/test/setup/miniprogram.ts'],
-      testMatch: ['<rootDir>/test/(plugin|miniprogram|e2e)/**/*.test.ts'],
+      // *.client.test.ts: reliability cases that run the mini program side (pay-button, pages).
+      testMatch: [
+        '<rootDir>/test/(plugin|miniprogram|e2e)/**/*.test.ts',
+        '<rootDir>/test/reliability/**/*.client.test.ts',
+      ],
     },
   ],
 };
