@@ -13,6 +13,7 @@ import { createSandbox } from '../sandbox';
 import type { Sandbox, SandboxOptions } from '../sandbox';
 import { OffsetClock, startServer } from '../server';
 import type { RunningServer, ServerConfig } from '../server';
+import type { Logger } from 'pino';
 
 export interface Stack {
   sandbox: Sandbox;
@@ -43,6 +44,8 @@ export interface StackOptions {
    * (`serverConfig` still overrides it).
    */
   configFor?: (sandbox: Sandbox) => ServerConfig;
+  /** The server's logger (default: its own, to stdout at config.logLevel). */
+  logger?: Logger;
 }
 
 /** Which side of the stack failed to start, so a launcher can name the setting to change. */
@@ -81,9 +84,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.serverConfig,
     };
     const clock = new OffsetClock();
-    const server = await startServer(config, { clock }).catch((err: unknown) => {
-      throw new StackStartError('server', err);
-    });
+    const server = await startServer(config, { clock, logger: options.logger }).catch(
+      (err: unknown) => {
+        throw new StackStartError('server', err);
+      },
+    );
     cleanups.push(() => server.close());
     return {
       sandbox,

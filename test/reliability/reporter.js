@@ -19,21 +19,25 @@ const ORDER = [
 ];
 
 class ReliabilityReporter {
-  onRunStart() {
-    fs.rmSync(DIR, { recursive: true, force: true });
+  constructor() {
+    // Test workers inherit this: each run's counts go to a folder of their own, so two runs at
+    // once (a developer's and an editor's) never mix or delete each other's counts.
+    this.runId = `${process.pid}-${Date.now()}`;
+    process.env.RELIABILITY_RUN_ID = this.runId;
   }
 
   onRunComplete() {
+    const runDir = path.join(DIR, 'runs', this.runId);
     let files = [];
     try {
-      files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+      files = fs.readdirSync(runDir).filter((f) => f.endsWith('.json'));
     } catch {
       return;
     }
     if (files.length === 0) return;
     const groups = new Map();
     for (const f of files) {
-      const t = JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'));
+      const t = JSON.parse(fs.readFileSync(path.join(runDir, f), 'utf8'));
       const g = groups.get(t.group) ?? { tried: 0, held: 0, databases: new Set(), failed: [] };
       g.tried += t.tried;
       g.held += t.held;
@@ -51,6 +55,7 @@ class ReliabilityReporter {
       ),
     ];
     fs.writeFileSync(path.join(DIR, 'table.md'), `${lines.join('\n')}\n`);
+    fs.rmSync(runDir, { recursive: true, force: true });
     const failed = rows.flatMap(([name, g]) => g.failed.map((c) => `  ✗ ${name}: ${c}`));
     process.stdout.write(
       `\nReliability suite (test/reliability/):\n${lines.join('\n')}\n${failed.join('\n')}${failed.length ? '\n' : ''}`,

@@ -2,7 +2,7 @@
  * Counts what the reliability suite tried and what held, per group and database, so the run can
  * print one table (test/reliability/reporter.js). A case is an async check: it held when it
  * resolved; a failing case is counted, then fails its test as usual. Each test file writes its
- * counts to .cache/reliability/ when it ends; the reporter adds them up after the run.
+ * counts to .cache/reliability/runs/<run>/ when it ends; the reporter adds them up after the run.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,9 +40,13 @@ export function useTally(group: Group, database = '-'): Tally {
   const counts: TallyFile = { group, database, tried: 0, held: 0, failed: [] };
   afterAll(() => {
     if (counts.tried === 0) return;
-    mkdirSync(TALLY_DIR, { recursive: true });
+    // The reporter names the run (RELIABILITY_RUN_ID); without it (no reporter) nothing is kept.
+    const run = process.env.RELIABILITY_RUN_ID;
+    if (!run) return;
+    const dir = path.join(TALLY_DIR, 'runs', run);
+    mkdirSync(dir, { recursive: true });
     const file = `${group.replace(/\W/g, '-')}-${database}-${randomBytes(4).toString('hex')}.json`;
-    writeFileSync(path.join(TALLY_DIR, file), JSON.stringify(counts));
+    writeFileSync(path.join(dir, file), JSON.stringify(counts));
   });
   return {
     async check(name, check) {
