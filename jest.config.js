@@ -1,6 +1,10 @@
 /** One config, two environments: Node for server/sandbox/build, jsdom for mini program components and e2e. */
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  // ts-jest, and the plugin's modules get a `wx` of their own (test/setup/plugin-scope-transform.js).
+  '^.+\\.ts$': [
+    '<rootDir>/test/setup/plugin-scope-transform.js',
+    { tsconfig: '<rootDir>/tsconfig.jest.json' },
+  ],
   // typebox 1.x and cookie 2.x (light-my-request) ship ES modules only; jest runs CommonJS.
   '^.+\\.m?js$': [
     'ts-jest',

@@ -25,8 +25,14 @@ export interface PhoneOptions {
   route?: 'plugin' | 'navigator';
 }
 
+/** The base library a phone plays per route: the current one, or the last before 2.22.1. */
+export const BASE_LIBRARY_FOR_ROUTE = { plugin: '3.7.0', navigator: '2.21.4' } as const;
+
 export interface Phone {
+  /** The shop's `wx` (host pages); the owner app's functional page shares it: one app. */
   wx: EmulatedWx;
+  /** The plugin's own `wx`: only what WeChat gives plugins, and storage of its own. */
+  pluginWx: EmulatedWx;
   runner: FunctionalPageRunner;
   /** The page on screen. */
   page: Page | undefined;
@@ -71,19 +77,31 @@ export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>
     modalAnswers: options.modalAnswers ?? [],
   });
   routeShopApi(wx, options.shopApiBase ?? API_BASE_URL, options.shopApiUrl ?? options.serverUrl);
+  const pluginWx = createWx({
+    context: 'plugin',
+    sandboxUrl: options.sandboxUrl,
+    user: options.user,
+    baseLibrary: BASE_LIBRARY_FOR_ROUTE[options.route ?? 'plugin'],
+  });
+  routeShopApi(pluginWx, options.shopApiBase ?? API_BASE_URL, options.serverUrl);
   const runner = createFunctionalPageRunner({ wx, config: { apiBaseUrl: options.serverUrl } });
-  const undo: Array<() => void> = [];
-  if ((options.route ?? 'plugin') === 'plugin') undo.push(connectPluginPayment(runner));
+  const undo: Array<() => void> = [connectPluginPayment(runner, pluginWx)];
   let handled = 0;
 
   const phone: Phone = {
     wx,
+    pluginWx,
     runner,
     page: undefined,
     use() {
       if (inHand?.phone === phone) return phone;
       inHand?.putDown();
-      const uninstall = installWx(wx);
+      const uninstallHost = installWx(wx);
+      const uninstallPlugin = installWx(pluginWx);
+      const uninstall = () => {
+        uninstallPlugin();
+        uninstallHost();
+      };
       connectFunctionalPages(runner);
       inHand = {
         phone,

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RequestPaymentArgs } from '../../typings';
-import type { EmulatedWx } from './wx';
+import type { EmulatedWx, PluginPaymentHandler } from './wx';
 
 export const DEFAULT_FUNCTIONAL_PAGES_DIR = path.resolve(
   __dirname,
@@ -282,12 +282,16 @@ export function createFunctionalPageRunner(options: FunctionalPageOptions): Func
 }
 
 /**
- * Base library 2.22.1+: give the emulated wx `requestPluginPayment`, served by the runner.
- * (`wx.canIUse('requestPluginPayment')` follows.) Returns the undo.
+ * Puts the runner's functional page behind `wx.requestPluginPayment` of `pluginWx` (default: the
+ * runner's own wx, the older one-wx set-up). A plugin-context wx has the API exactly when its
+ * base library does (2.22.1+); a host-context stand-in gets it here, as if it were the plugin's.
+ * Returns the undo.
  */
-export function connectPluginPayment(runner: FunctionalPageRunner): () => void {
-  const { wx } = runner;
-  wx.requestPluginPayment = (option) => {
+export function connectPluginPayment(
+  runner: FunctionalPageRunner,
+  pluginWx: EmulatedWx = runner.wx,
+): () => void {
+  const handler: PluginPaymentHandler = (option) => {
     runner
       .pay({
         fee: option.fee,
@@ -317,7 +321,11 @@ export function connectPluginPayment(runner: FunctionalPageRunner): () => void {
         },
       );
   };
+  pluginWx.emulator.pluginPayment = handler;
+  const standIn = pluginWx.emulator.context !== 'plugin';
+  if (standIn) pluginWx.requestPluginPayment = handler;
   return () => {
-    wx.requestPluginPayment = undefined;
+    pluginWx.emulator.pluginPayment = undefined;
+    if (standIn) delete (pluginWx as { requestPluginPayment?: unknown }).requestPluginPayment;
   };
 }

@@ -3,7 +3,10 @@
  * the real server over HTTP. Only what the shop, the plugin and the functional page use, with
  * WeChat's callback shapes and errMsg texts; what it saw is recorded on `wx.emulator`.
  */
+import { API_RULES, DEFAULT_BASE_LIBRARY, hasApi, refusedInComponent } from './contexts';
+import type { WxContext } from './contexts';
 import { HttpFailure, httpRequest, postJson } from './http';
+import { installPluginWx } from './plugin-scope';
 
 export type CashierOutcome = 'success' | 'cancel' | 'fail';
 export type RoundTripPurpose = 'login' | 'session' | 'pay' | 'cashier' | 'identity' | 'other';
@@ -25,6 +28,17 @@ export interface CreateWxOptions {
   modalAnswers?: Array<'confirm' | 'cancel'>;
   /** app.json networkTimeout.request: wx.request's timeout when the caller gives none. */
   networkTimeoutMs?: number;
+  /**
+   * Whose `wx` this is (contexts.ts): `host` (default) has every API, `plugin` only what
+   * WeChat's per-API documentation grants plugins, `functional-page` the owner app's.
+   */
+  context?: WxContext;
+  /** The base library playing (default DEFAULT_BASE_LIBRARY): APIs newer than it are absent. */
+  baseLibrary?: string;
+  /** For `plugin`: the code runs in a plugin page (jumps allowed) or a component on a host page. */
+  pluginSurface?: 'component' | 'page';
+  /** WeChat's language setting, as `getAppBaseInfo().language` reports it (default zh_CN). */
+  language?: string;
 }
 
 export interface Navigation {
@@ -44,7 +58,14 @@ export interface ModalRecord {
   answer: 'confirm' | 'cancel';
 }
 
+/** The owner's functional page behind `wx.requestPluginPayment` (connectPluginPayment). */
+export type PluginPaymentHandler = (option: WechatMiniprogram.RequestPluginPaymentOption) => void;
+
 export interface EmulatorState {
+  readonly context: WxContext;
+  readonly baseLibrary: string;
+  /** Set by connectPluginPayment: where this plugin's payments go. */
+  pluginPayment: PluginPaymentHandler | undefined;
   readonly user: string;
   readonly appid: string | undefined;
   readonly sandboxUrl: string;
@@ -140,7 +161,12 @@ export function createWx(options: CreateWxOptions) {
     identity: 0,
     other: 0,
   });
+  const context = options.context ?? 'host';
+  const baseLibrary = options.baseLibrary ?? DEFAULT_BASE_LIBRARY;
   const state: EmulatorState = {
+    context,
+    baseLibrary,
+    pluginPayment: undefined,
     user: options.user,
     appid: options.appid,
     sandboxUrl,
@@ -191,9 +217,15 @@ export function createWx(options: CreateWxOptions) {
   const wx = {
     emulator: state,
 
-    /** Installed by the functional-page runner (`connectPluginPayment`); absent = old base library. */
-    requestPluginPayment: undefined as
-      ((option: WechatMiniprogram.RequestPluginPaymentOption) => void) | undefined,
+    /** Plugins at 2.22.1+: hands the payment to the owner's functional page (connectPluginPayment). */
+    requestPluginPayment: ((option: WechatMiniprogram.RequestPluginPaymentOption) => {
+      if (state.pluginPayment) state.pluginPayment(option);
+      else
+        failWith(option, {
+          errMsg:
+            'requestPluginPayment:fail callMiniProgramFunction:fail no payment functional page (emulator: connectPluginPayment first)',
+        });
+    }) as ((option: WechatMiniprogram.RequestPluginPaymentOption) => void) | undefined,
 
     canIUse(schema: string): boolean {
       const name = schema.split('.')[0] ?? '';
@@ -397,13 +429,24 @@ export function createWx(options: CreateWxOptions) {
         platform,
         system: platform === 'android' ? 'Android 14' : 'iOS 17.5',
         version: '8.0.50',
-        SDKVersion: '3.7.0',
+        SDKVersion: baseLibrary,
         brand: 'emulator',
         model: 'emulator',
       };
     },
     getWindowInfo() {
       return { ...WINDOW };
+    },
+    getAppBaseInfo() {
+      return {
+        SDKVersion: baseLibrary,
+        language: options.language ?? 'zh_CN',
+        version: '8.0.50',
+        theme: 'light',
+        enableDebug: false,
+        fontSizeSetting: 16,
+        host: { appId: options.appid ?? '' },
+      };
     },
     getDeviceInfo() {
       return {
@@ -415,14 +458,48 @@ export function createWx(options: CreateWxOptions) {
       };
     },
   };
+  return restrictTo(wx, context, baseLibrary, options.pluginSurface ?? 'component');
+}
+
+/**
+ * Leaves `wx` with what `context` gets at `baseLibrary`: other APIs are deleted (absent, as
+ * WeChat leaves them), a plugin's login fails unauthorised, and a plugin component's route
+ * APIs answer WeChat's refusal. An API the emulator has but the table lacks is a bug here.
+ */
+function restrictTo<T extends object>(
+  wx: T,
+  context: WxContext,
+  baseLibrary: string,
+  surface: 'component' | 'page',
+): T {
+  const api = wx as Record<string, unknown>;
+  for (const name of Object.keys(api)) {
+    if (name === 'emulator') continue;
+    const rule = API_RULES[name];
+    if (!rule) throw new Error(`emulator: wx.${name} has no row in contexts.ts`);
+    if (!hasApi(name, context, baseLibrary)) {
+      delete api[name];
+    } else if (context === 'plugin' && rule.pluginNeedsAuthorization) {
+      api[name] = (option: Callbacks<never, { errMsg: string }> = {}) =>
+        failWith(option, { errMsg: `${name}:fail plugin is not authorized by the user` });
+    } else if (context === 'plugin' && rule.pluginPagesOnly && surface === 'component') {
+      api[name] = (option: Callbacks<never, { errMsg: string }> = {}) =>
+        failWith(option, { errMsg: refusedInComponent(name) });
+    }
+  }
   return wx;
 }
 
 /**
  * Make `emulated` the global `wx`; anything it lacks falls back to what was there before
- * (miniprogram-simulate's built-ins in jsdom tests). Returns the undo.
+ * (miniprogram-simulate's built-ins in jsdom tests). A plugin-context wx goes to the plugin's
+ * own scope instead (plugin-scope.ts), with no fallback: what it lacks, plugin code lacks.
+ * Returns the undo.
  */
 export function installWx(emulated: object): () => void {
+  if ((emulated as Partial<EmulatedWx>).emulator?.context === 'plugin') {
+    return installPluginWx(emulated);
+  }
   const g = globalThis as unknown as { wx?: object };
   const previous = g.wx;
   const fallback = previous ?? {};

@@ -23,15 +23,31 @@ let wx: EmulatedWx;
 let uninstall: () => void;
 let warn: jest.SpyInstance;
 
-function useWx(options: { platform?: 'ios' | 'devtools' } = {}) {
+/** Before 2.22.1 a plugin has no wx.requestPluginPayment: the navigator route. */
+const BEFORE_PLUGIN_PAYMENT = '2.21.4';
+
+/**
+ * The plugin's own wx, as WeChat gives it to the pay-button: only what plugins may use, at the
+ * chosen base library. No request leaves these tests: the sandbox URL only has to be well-formed.
+ */
+function pluginWx(options: { platform?: 'ios' | 'devtools'; baseLibrary?: string } = {}) {
+  return createWx({
+    sandboxUrl: 'http://127.0.0.1:9',
+    user: 'alice',
+    context: 'plugin',
+    baseLibrary: BEFORE_PLUGIN_PAYMENT,
+    ...options,
+  });
+}
+
+function useWx(options: { platform?: 'ios' | 'devtools'; baseLibrary?: string } = {}) {
   uninstall();
-  // No request leaves these tests: the sandbox URL only has to be well-formed.
-  wx = createWx({ sandboxUrl: 'http://127.0.0.1:9', user: 'alice', ...options });
+  wx = pluginWx(options);
   uninstall = installWx(wx);
 }
 
 beforeEach(() => {
-  wx = createWx({ sandboxUrl: 'http://127.0.0.1:9', user: 'alice' });
+  wx = pluginWx();
   uninstall = installWx(wx);
   resetNavigatorTaps();
   warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -353,15 +369,17 @@ describe('wx.requestPluginPayment route', () => {
 
   beforeEach(() => {
     calls = [];
+    useWx({ baseLibrary: '2.22.1' });
+    // WeChat's side of the API, recorded: what the button asks for is the subject here.
     wx.requestPluginPayment = (option) => {
       calls.push(option);
     };
   });
 
-  test('canIUse decides the route', () => {
-    expect(wx.canIUse('requestPluginPayment')).toBe(true);
-    wx.requestPluginPayment = undefined;
-    expect(wx.canIUse('requestPluginPayment')).toBe(false);
+  test("the plugin's wx has no canIUse: the API's presence decides, from 2.22.1", () => {
+    expect('canIUse' in wx).toBe(false);
+    expect(typeof pluginWx({ baseLibrary: '2.22.1' }).requestPluginPayment).toBe('function');
+    expect('requestPluginPayment' in pluginWx({ baseLibrary: '2.22.0' })).toBe(false);
   });
 
   test('a tap calls it once with version, fee, paymentArgs, currencyType and never jumps', async () => {
@@ -448,7 +466,7 @@ describe('wx.requestPluginPayment route', () => {
 
 describe('WeChat DevTools', () => {
   test('a tap explains that a real device is needed and fails with that reason', async () => {
-    useWx({ platform: 'devtools' });
+    useWx({ platform: 'devtools', baseLibrary: '3.7.0' });
     const { payButton, events } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
     expect(payButton.data.guard).toBe(true);
     tapPayButton(payButton);
@@ -469,7 +487,7 @@ describe('WeChat DevTools', () => {
   });
 
   test('requestPluginPayment is not called in DevTools either', async () => {
-    useWx({ platform: 'devtools' });
+    useWx({ platform: 'devtools', baseLibrary: '3.7.0' });
     let called = 0;
     wx.requestPluginPayment = () => {
       called += 1;

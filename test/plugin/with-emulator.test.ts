@@ -24,9 +24,23 @@ import { loadPayButton, renderHost, waitFor } from './host';
 const payButtonId = loadPayButton();
 
 let edge: Edge;
+/** The owner app's wx: the functional page runs there. */
 let wx: EmulatedWx;
 let runner: FunctionalPageRunner;
 let uninstall: () => void;
+let unplug: () => void = () => undefined;
+
+/** The plugin's own wx at `baseLibrary`, its payments handed to the owner's functional page. */
+function usePlugin(baseLibrary: string): void {
+  unplug();
+  const plugin = createWx({ sandboxUrl: edge.url, user: 'alice', context: 'plugin', baseLibrary });
+  const uninstallPlugin = installWx(plugin);
+  const disconnect = connectPluginPayment(runner, plugin);
+  unplug = () => {
+    disconnect();
+    uninstallPlugin();
+  };
+}
 
 beforeAll(() => ensureBuilt());
 
@@ -37,11 +51,15 @@ beforeEach(async () => {
   uninstall = installWx(wx);
   runner = createFunctionalPageRunner({ wx, config: { apiBaseUrl: edge.url } });
   connectFunctionalPages(runner);
+  // Before 2.22.1 a plugin has no wx.requestPluginPayment: the navigator route.
+  usePlugin('2.21.4');
   resetNavigatorTaps();
 });
 
 afterEach(async () => {
   connectFunctionalPages(null);
+  unplug();
+  unplug = () => undefined;
   uninstall();
   await edge.close();
 });
@@ -93,37 +111,29 @@ test('navigator route: the server refusing → host fail carrying the reason', a
 });
 
 test('requestPluginPayment route: same chain, no navigator jump, double tap pays once', async () => {
-  const undo = connectPluginPayment(runner);
-  try {
-    const { payButton, events } = renderHost(payButtonId, PROPS);
-    tapPayButton(payButton);
-    tapPayButton(payButton);
-    await waitFor(() => events.length > 0);
-    expect(events).toEqual([
-      {
-        type: 'success',
-        detail: { errMsg: 'requestPluginPayment:ok', extraData: { via: 'functional page' } },
-      },
-    ]);
-    expect(navigatorTaps()).toHaveLength(0);
-    expect(runner.records).toHaveLength(1);
-    expect(wx.emulator.roundTrips.cashier).toBe(1);
-  } finally {
-    undo();
-  }
+  usePlugin('2.22.1');
+  const { payButton, events } = renderHost(payButtonId, PROPS);
+  tapPayButton(payButton);
+  tapPayButton(payButton);
+  await waitFor(() => events.length > 0);
+  expect(events).toEqual([
+    {
+      type: 'success',
+      detail: { errMsg: 'requestPluginPayment:ok', extraData: { via: 'functional page' } },
+    },
+  ]);
+  expect(navigatorTaps()).toHaveLength(0);
+  expect(runner.records).toHaveLength(1);
+  expect(wx.emulator.roundTrips.cashier).toBe(1);
 });
 
 test('requestPluginPayment route: cashier cancel → host cancel', async () => {
-  const undo = connectPluginPayment(runner);
-  try {
-    wx.emulator.cashierOutcome = 'cancel';
-    const { payButton, events } = renderHost(payButtonId, PROPS);
-    tapPayButton(payButton);
-    await waitFor(() => events.length > 0);
-    expect(events).toEqual([
-      { type: 'cancel', detail: { errMsg: 'requestPluginPayment:fail cancel' } },
-    ]);
-  } finally {
-    undo();
-  }
+  usePlugin('2.22.1');
+  wx.emulator.cashierOutcome = 'cancel';
+  const { payButton, events } = renderHost(payButtonId, PROPS);
+  tapPayButton(payButton);
+  await waitFor(() => events.length > 0);
+  expect(events).toEqual([
+    { type: 'cancel', detail: { errMsg: 'requestPluginPayment:fail cancel' } },
+  ]);
 });

@@ -118,9 +118,9 @@ Component({
     created() {
       runtimes.set(this, {
         // Base library 2.22.1+: pay without the navigator (the navigator route is being retired).
-        pluginRoute: ask(
-          () => typeof wx.requestPluginPayment === 'function' && wx.canIUse('requestPluginPayment'),
-        ),
+        // Presence is the test: a plugin's wx has no canIUse (its doc: 小程序插件：不支持), and an
+        // API a plugin may not use is absent from its wx.
+        pluginRoute: ask(() => typeof wx.requestPluginPayment === 'function'),
         devtools: ask(
           () =>
             (typeof wx.getDeviceInfo === 'function' ? wx.getDeviceInfo() : wx.getSystemInfoSync())
