@@ -21,6 +21,7 @@ import { loggerOptions } from './logger';
 import { registerErrorHandling } from './plugins/errors';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerAuth } from './plugins/auth';
+import { utf8JsonBody } from './plugins/json-body';
 import { clientErrorHandler, frameworkErrors } from './plugins/transport-errors';
 import catalogRoutes from './routes/api/catalog';
 import orderRoutes from './routes/api/orders';
@@ -141,6 +142,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   });
 
   registerErrorHandling(base);
+  utf8JsonBody(base);
   await registerRateLimit(base);
 
   // One file per URL prefix; routes declare `config.auth` and this one hook enforces it.
