@@ -39,13 +39,26 @@ export const CURRENCY_SYMBOLS: Readonly<Record<CurrencyType, string>> = {
 
 export type FeeCheck = { ok: true; fee: number } | { ok: false; reason: string };
 
+/**
+ * `JSON.stringify` for a message, which must not throw: a bigint shows as `10n`, a value JSON
+ * cannot write (a cycle) by its tag. A throw here would leave the pay-button showing its last
+ * good state.
+ */
+function shown(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  }
+}
+
 /** Why a value cannot be charged, in words a developer can act on; '' when it can. */
 function feeProblem(value: unknown): string {
   if (value === undefined || value === null || value === '') {
     return 'fee is missing: pass the order total in fen';
   }
   if (typeof value !== 'number') {
-    return `fee must be a number of fen, got ${typeof value} ${JSON.stringify(value)}`;
+    return `fee must be a number of fen, got ${typeof value} ${shown(value)}`;
   }
   if (Number.isNaN(value)) return 'fee is NaN';
   if (!Number.isFinite(value)) return `fee must be finite, got ${value}`;
