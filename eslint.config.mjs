@@ -21,7 +21,12 @@ export default tseslint.config(
   },
   {
     // The WeChat runtime: no Node globals, and typings/ only as types.
-    files: ['miniprogram/**/*.ts', 'plugin/**/*.ts', 'functional-pages/**/*.ts'],
+    files: [
+      'miniprogram/**/*.ts',
+      'plugin/**/*.ts',
+      'functional-pages/**/*.ts',
+      'consumer/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

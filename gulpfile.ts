@@ -6,6 +6,7 @@
  *   miniprogram/       → dist/miniprogram/
  *   functional-pages/  → dist/miniprogram/functional-pages/   (WeChat wants it at the owner app root)
  *   plugin/            → dist/plugin/
+ *   consumer/          → dist/consumer/   (a third-party host: no build-config, no server URL)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -16,13 +17,16 @@ import { minify } from 'terser';
 
 const DIST = 'dist';
 const roots = [
-  { name: 'miniprogram', from: 'miniprogram', to: `${DIST}/miniprogram` },
+  { name: 'miniprogram', from: 'miniprogram', to: `${DIST}/miniprogram`, config: true },
   {
     name: 'functional-pages',
     from: 'functional-pages',
     to: `${DIST}/miniprogram/functional-pages`,
+    config: true,
   },
-  { name: 'plugin', from: 'plugin', to: `${DIST}/plugin` },
+  { name: 'plugin', from: 'plugin', to: `${DIST}/plugin`, config: true },
+  // Talks only through the plugin: it must not even know the owner's server.
+  { name: 'consumer', from: 'consumer', to: `${DIST}/consumer`, config: false },
 ] as const;
 
 const ASSETS = ['wxml', 'json', 'wxs'];
@@ -200,7 +204,7 @@ const compileAll = parallel(
   ...perRoot(copyAssets),
   ...perRoot(compileWxss),
   ...perRoot(copyImages),
-  ...perRoot(writeConfig),
+  ...roots.filter((root) => root.config).map(writeConfig),
 );
 
 /** Clean first: a source file deleted or renamed must not leave its old output in dist/. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import type { RootComponent } from 'miniprogram-simulate';
 import { installFunctionalPageNavigator } from './emulator/navigator';
+import { installPluginScopeHook } from './emulator/plugin-scope-hook';
 
 export { ROOT };
 
@@ -29,6 +30,8 @@ interface PageMethods {
  * so a page can only be loaded once per test file: call this once, in `beforeAll`.
  */
 export function loadPages(from: 'source' | 'dist' = 'source'): Record<PageName, string> {
+  // The plugin's modules see the plugin's wx, not the host's (Jest does this by a transform).
+  installPluginScopeHook();
   // WeChat's built-in navigator, before the pay-button that uses it is loaded.
   installFunctionalPageNavigator();
   const base = from === 'dist' ? path.join(ROOT, 'dist') : ROOT;

@@ -54,7 +54,7 @@ export interface Phone {
  * The shop build points at 127.0.0.1:3000 (build-config.ts); the test server listens on a free
  * port. Like a hosts entry on the phone, requests for the shop's base go to the test server.
  */
-function routeShopApi(wx: EmulatedWx, from: string, to: string): void {
+export function routeRequests(wx: EmulatedWx, from: string, to: string): void {
   if (from === to) return;
   const request = wx.request.bind(wx);
   wx.request = (option) =>
@@ -76,14 +76,14 @@ export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>
     cashierOutcome: options.cashierOutcome ?? 'success',
     modalAnswers: options.modalAnswers ?? [],
   });
-  routeShopApi(wx, options.shopApiBase ?? API_BASE_URL, options.shopApiUrl ?? options.serverUrl);
+  routeRequests(wx, options.shopApiBase ?? API_BASE_URL, options.shopApiUrl ?? options.serverUrl);
   const pluginWx = createWx({
     context: 'plugin',
     sandboxUrl: options.sandboxUrl,
     user: options.user,
     baseLibrary: BASE_LIBRARY_FOR_ROUTE[options.route ?? 'plugin'],
   });
-  routeShopApi(pluginWx, options.shopApiBase ?? API_BASE_URL, options.serverUrl);
+  routeRequests(pluginWx, options.shopApiBase ?? API_BASE_URL, options.serverUrl);
   const runner = createFunctionalPageRunner({ wx, config: { apiBaseUrl: options.serverUrl } });
   const undo: Array<() => void> = [connectPluginPayment(runner, pluginWx)];
   let handled = 0;

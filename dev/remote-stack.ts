@@ -19,6 +19,10 @@ export interface RemoteStack {
   dbFile: string;
   adminToken: string;
   appId: string;
+  /** A third-party host mini program the sandbox knows (not the plugin's owner). */
+  consumerAppId: string;
+  /** The plugin's token, which WeChat (here: the emulator) signs plugin requests with. */
+  pluginToken: string;
   /** Moves the server's and the sandbox's clocks forward together. */
   advance(seconds: number): Promise<void>;
   /** Stops the merchant server (the sandbox stays up). */
@@ -95,6 +99,8 @@ export function startRemoteStack(options: StackOptions = {}): Promise<RemoteStac
           dbFile: message.dbFile,
           adminToken: message.adminToken,
           appId: message.appId,
+          consumerAppId: message.consumerAppId,
+          pluginToken: message.pluginToken,
           advance: async (seconds) => {
             await call({ cmd: 'advance', seconds });
           },

@@ -23,6 +23,9 @@ export type StackMessage =
       dbFile: string;
       adminToken: string;
       appId: string;
+      /** The sandbox's third-party host app, and the plugin token WeChat signs its requests with. */
+      consumerAppId: string;
+      pluginToken: string;
     }
   | { type: 'failed'; error: string }
   | { type: 'reply'; id: number; ok: true; result: unknown }
@@ -97,6 +100,8 @@ async function main(): Promise<void> {
     dbFile: stack.dbFile,
     adminToken: stack.adminToken,
     appId: stack.config.appId,
+    consumerAppId: stack.sandbox.consumerApp.appId,
+    pluginToken: stack.sandbox.credentials.pluginToken,
   });
 }
 

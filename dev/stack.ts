@@ -136,6 +136,7 @@ function testConfig(sandbox: Sandbox, dir: string): ServerConfig {
       [c.platformCertSerialNo]: c.platformCertPublicKeyPem,
       [c.platformPublicKeyId]: c.platformPublicKeyPem,
     },
+    pluginToken: c.pluginToken,
     adminToken: STACK_ADMIN_TOKEN,
     orderTtlSeconds: 900,
     prepayReuseSeconds: 6600,

@@ -19,6 +19,10 @@ export type {
   PayButtonVersion,
 } from '../typings';
 
+// The order API a host uses instead of talking to the owner's server itself.
+export { PluginOrderError, createOrder, getOrder, paymentArgsFor } from './orders';
+export type { OrderRef, PluginOrderErrorCode } from './orders';
+
 /** Released plugin version; test/plugin checks it against package.json so the two never drift. */
 export const PLUGIN_VERSION = '0.1.0';
 

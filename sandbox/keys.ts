@@ -26,6 +26,8 @@ export const DEFAULT_CREDENTIALS_DIR = resolve(repositoryRoot(__dirname), '.dev-
 export interface SandboxKeys {
   credentials: MerchantCredentials;
   otherApp: OtherApp;
+  /** A third-party mini program that embeds the owner's plugin (its own AppID and secret). */
+  consumerApp: OtherApp;
   /** Salt for deriving stable openids; never leaves the sandbox. */
   openidSalt: string;
   merchantPublicKey: KeyObject;
@@ -42,11 +44,15 @@ interface MerchantConfigFile {
   apiV3Key: string;
   platformCertSerialNo: string;
   platformPublicKeyId: string;
+  /** Absent in files written before plugins were registered: generated on load. */
+  pluginAppId?: string;
+  pluginToken?: string;
 }
 
 interface SandboxStateFile {
   openidSalt: string;
   otherApp: OtherApp;
+  consumerApp?: OtherApp;
 }
 
 const FILES = {
@@ -83,20 +89,27 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
   const merchantPrivateKeyPem = await read(FILES.merchantKey);
   const platformCertPublicKeyPem = await read(FILES.platformCertPub);
   const platformPublicKeyPem = await read(FILES.platformPub);
-  return {
+  // Credentials from before the plugin and its consumer were registered: add them, once.
+  const upgrade = !config.pluginAppId || !config.pluginToken || !state.consumerApp;
+  const keys: SandboxKeys = {
     credentials: {
       ...config,
+      pluginAppId: config.pluginAppId ?? appId(),
+      pluginToken: config.pluginToken ?? randomAlnum(32),
       merchantPrivateKeyPem,
       platformCertPublicKeyPem,
       platformPublicKeyPem,
     },
     otherApp: state.otherApp,
+    consumerApp: state.consumerApp ?? newApp(),
     openidSalt: state.openidSalt,
     merchantPublicKey: createPublicKey(await read(FILES.merchantPub)),
     platformCertPrivateKey: createPrivateKey(await read(FILES.platformCertKey)),
     platformPubKeyPrivateKey: createPrivateKey(await read(FILES.platformPubKeyKey)),
     merchantDir: join(dir, 'merchant'),
   };
+  if (upgrade) await persist(dir, keys);
+  return keys;
 }
 
 async function newRsaPair(): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
@@ -105,6 +118,10 @@ async function newRsaPair(): Promise<{ privateKey: KeyObject; publicKey: KeyObje
 
 function appId(): string {
   return `wx${randomBytes(8).toString('hex')}`;
+}
+
+function newApp(): OtherApp {
+  return { appId: appId(), appSecret: randomBytes(16).toString('hex') };
 }
 
 async function generate(dir: string): Promise<SandboxKeys> {
@@ -129,8 +146,11 @@ async function generate(dir: string): Promise<SandboxKeys> {
       platformCertPublicKeyPem: pem(platformCert.publicKey, 'spki'),
       platformPublicKeyId: `PUB_KEY_ID_${randomDigits(28)}`,
       platformPublicKeyPem: pem(platformPub.publicKey, 'spki'),
+      pluginAppId: appId(),
+      pluginToken: randomAlnum(32),
     },
-    otherApp: { appId: appId(), appSecret: randomBytes(16).toString('hex') },
+    otherApp: newApp(),
+    consumerApp: newApp(),
     openidSalt: randomBytes(32).toString('hex'),
     merchantPublicKey: merchant.publicKey,
     platformCertPrivateKey: platformCert.privateKey,
@@ -151,8 +171,14 @@ async function persist(dir: string, keys: SandboxKeys): Promise<void> {
     apiV3Key: c.apiV3Key,
     platformCertSerialNo: c.platformCertSerialNo,
     platformPublicKeyId: c.platformPublicKeyId,
+    pluginAppId: c.pluginAppId,
+    pluginToken: c.pluginToken,
   };
-  const state: SandboxStateFile = { openidSalt: keys.openidSalt, otherApp: keys.otherApp };
+  const state: SandboxStateFile = {
+    openidSalt: keys.openidSalt,
+    otherApp: keys.otherApp,
+    consumerApp: keys.consumerApp,
+  };
   const secret = { mode: 0o600 };
   const privatePem = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }) as string;
   await Promise.all([

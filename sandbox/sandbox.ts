@@ -49,6 +49,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     url: `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${address.port}`,
     credentials: keys.credentials,
     otherApp: keys.otherApp,
+    consumerApp: keys.consumerApp,
     merchantCredentialsDir: keys.merchantDir,
     close: () => {
       closing ??= (async () => {

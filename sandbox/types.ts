@@ -35,6 +35,9 @@ export interface MerchantCredentials {
   platformPublicKeyId: string;
   /** SPKI PEM (pub_key.pem). */
   platformPublicKeyPem: string;
+  /** The owner's plugin: its AppID, and the token WeChat signs plugin requests with (X-WECHAT-HOSTSIGN). */
+  pluginAppId: string;
+  pluginToken: string;
 }
 
 /** A second mini program the sandbox knows, for cross-app checks (codes and openids are per app). */
@@ -49,6 +52,8 @@ export interface Sandbox {
   credentials: MerchantCredentials;
   /** Another registered app (not bound to the merchant) for negative tests. */
   otherApp: OtherApp;
+  /** A third-party mini program embedding the owner's plugin. */
+  consumerApp: OtherApp;
   /** Where the merchant-side files were written/read. */
   merchantCredentialsDir: string;
   /** Stops timers, pending notification deliveries, server. */

@@ -60,6 +60,12 @@ export interface ServerConfig {
   notifyWindowSeconds: number;
   trustProxy: boolean;
   logLevel: LevelWithSilent;
+  /**
+   * The plugin's token (plugin basic settings): verifies the X-WECHAT-HOSTSIGN WeChat puts on
+   * the plugin's requests, which tells which host mini program placed an order. Unset: orders
+   * record no host app.
+   */
+  pluginToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -115,6 +121,7 @@ const LEVELS: readonly LevelWithSilent[] = [
 ];
 
 interface DevMerchantConfig {
+  pluginToken?: string;
   appId: string;
   appSecret: string;
   mchId: string;
@@ -136,6 +143,7 @@ export function readDevCredentials(
   | 'merchantPrivateKeyPem'
   | 'apiV3Key'
   | 'platformPublicKeys'
+  | 'pluginToken'
 > {
   const dir = join(credentialsDir, 'merchant');
   const file = join(dir, 'config.json');
@@ -156,6 +164,7 @@ export function readDevCredentials(
       [c.platformCertSerialNo]: readFileSync(join(dir, 'platform_cert_public.pem'), 'utf8'),
       [c.platformPublicKeyId]: readFileSync(join(dir, 'pub_key.pem'), 'utf8'),
     },
+    ...(c.pluginToken ? { pluginToken: c.pluginToken } : {}),
   };
 }
 
@@ -238,6 +247,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel,
   };
+  if (env.WECHAT_PLUGIN_TOKEN) config.pluginToken = env.WECHAT_PLUGIN_TOKEN;
   validateConfig(config);
   return config;
 }

@@ -99,6 +99,8 @@ export interface Order {
   transactionId?: string;
   /** Fen refunded so far. */
   refunded?: number;
+  /** AppID of the host mini program that placed it through the plugin (WeChat-signed). */
+  hostAppId?: string;
 }
 
 /**

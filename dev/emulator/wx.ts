@@ -3,6 +3,7 @@
  * the real server over HTTP. Only what the shop, the plugin and the functional page use, with
  * WeChat's callback shapes and errMsg texts; what it saw is recorded on `wx.emulator`.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { API_RULES, DEFAULT_BASE_LIBRARY, hasApi, refusedInComponent } from './contexts';
 import type { WxContext } from './contexts';
 import { HttpFailure, httpRequest, postJson } from './http';
@@ -39,6 +40,13 @@ export interface CreateWxOptions {
   pluginSurface?: 'component' | 'page';
   /** WeChat's language setting, as `getAppBaseInfo().language` reports it (default zh_CN). */
   language?: string;
+  /**
+   * The mini program whose pages run this code: WeChat's fixed Referer names it on every
+   * request (for a plugin: its host). Default: `appid`, when given.
+   */
+  hostAppId?: string;
+  /** A plugin's token (its basic settings): WeChat signs the plugin's requests with it. */
+  pluginToken?: string;
 }
 
 export interface Navigation {
@@ -128,6 +136,16 @@ function queryString(data: Record<string, unknown>): string {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join('&');
+}
+
+/** X-WECHAT-HOSTSIGN as WeChat computes it: sha1 of the sorted [appid, nonce, timestamp, token]. */
+function hostSign(appId: string, token: string): string {
+  const noncestr = randomBytes(8).toString('hex');
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHash('sha1')
+    .update([appId, noncestr, timestamp, token].sort().join(''))
+    .digest('hex');
+  return JSON.stringify({ noncestr, timestamp, signature });
 }
 
 /** WeChat's public errno values: 5 = timed out, 600001 = network error. */
@@ -249,6 +267,17 @@ export function createWx(options: CreateWxOptions) {
       for (const [k, v] of Object.entries(option.header ?? {}))
         headers[k.toLowerCase()] = String(v);
       headers['content-type'] ??= 'application/json';
+      // WeChat's own headers, which the caller cannot set: the fixed Referer and, for a plugin,
+      // the host signature (version 0 = a develop build).
+      const hostAppId = options.hostAppId ?? options.appid;
+      delete headers.referer;
+      delete headers['x-wechat-hostsign'];
+      if (hostAppId) {
+        headers.referer = `https://servicewechat.com/${hostAppId}/${platform === 'devtools' ? 'devtools' : '0'}/page-frame.html`;
+        if (context === 'plugin' && options.pluginToken) {
+          headers['x-wechat-hostsign'] = hostSign(hostAppId, options.pluginToken);
+        }
+      }
       let url = option.url;
       let body: string | Buffer | undefined;
       const data = option.data;

@@ -8,10 +8,11 @@ export const CODE_LIFETIME_S = 300;
 
 /** Apps the sandbox knows: appid → secret. The merchant's app first. */
 export function knownApps(ctx: SandboxContext): Map<string, string> {
-  const { credentials, otherApp } = ctx.keys;
+  const { credentials, otherApp, consumerApp } = ctx.keys;
   return new Map([
     [credentials.appId, credentials.appSecret],
     [otherApp.appId, otherApp.appSecret],
+    [consumerApp.appId, consumerApp.appSecret],
   ]);
 }
 

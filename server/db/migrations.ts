@@ -72,6 +72,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').addColumn('access_hash', 'varchar(64)').execute();
     },
   },
+  // The host mini program that placed the order through the plugin (X-WECHAT-HOSTSIGN).
+  '0003_order_host_app': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('orders').addColumn('host_appid', 'varchar(32)').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

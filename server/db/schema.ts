@@ -16,6 +16,8 @@ export interface OrdersTable {
   request_hash: string;
   /** SHA-256 of the order's capability token (services/order-access.ts). */
   access_hash: string | null;
+  /** AppID of the host mini program that placed it through the plugin, when WeChat signed that. */
+  host_appid: string | null;
   openid: string | null;
   prepay_id: string | null;
   prepay_at: number | null;

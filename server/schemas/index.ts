@@ -121,6 +121,7 @@ export const OrderSchema = Type.Object({
   paidAt: Type.Optional(Type.String()),
   transactionId: Type.Optional(Type.String()),
   refunded: Type.Optional(Type.Integer()),
+  hostAppId: Type.Optional(Type.String()),
 });
 
 /** What `POST /api/orders` answers: the order and, for its creator alone, its capability token. */

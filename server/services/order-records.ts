@@ -46,6 +46,7 @@ export function toApiOrder(row: OrderRow): Order {
   if (row.paid_at !== null) order.paidAt = iso(row.paid_at);
   if (row.transaction_id !== null) order.transactionId = row.transaction_id;
   if (row.refunded > 0) order.refunded = row.refunded;
+  if (row.host_appid !== null) order.hostAppId = row.host_appid;
   return order;
 }
 
@@ -70,11 +71,15 @@ export class OrderRecords {
     return row;
   }
 
-  /** `openid` is the creator's session, when it sent one: it scopes the idempotency key. */
+  /**
+   * `openid` is the creator's session, when it sent one: it scopes the idempotency key.
+   * `hostAppId` is the host mini program WeChat vouched for (plugins/host-app.ts), if any.
+   */
   async create(
     body: CreateOrderRequest,
     idempotencyKey: string | undefined,
     openid?: string,
+    hostAppId?: string,
   ): Promise<{ order: CreatedOrder; created: boolean }> {
     const hash = requestHash(body);
     const scope = clientScope(openid);
@@ -111,6 +116,7 @@ export class OrderRecords {
       idempotency_key: storedKey,
       request_hash: hash,
       access_hash: hashOrderToken(token),
+      host_appid: hostAppId ?? null,
       openid: null,
       prepay_id: null,
       prepay_at: null,

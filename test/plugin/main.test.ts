@@ -65,8 +65,18 @@ test('PLUGIN_VERSION is the package version', () => {
   expect(PLUGIN_VERSION).toBe(pkg.version);
 });
 
-test('the plugin main exports only small runtime helpers (types are erased)', () => {
+test('the plugin main exports the fee helpers and the order API (types are erased)', () => {
   expect(Object.keys(main).sort()).toEqual(
-    ['CURRENCY_SYMBOLS', 'MAX_FEE', 'PLUGIN_VERSION', 'formatFee', 'validateFee'].sort(),
+    [
+      'CURRENCY_SYMBOLS',
+      'MAX_FEE',
+      'PLUGIN_VERSION',
+      'formatFee',
+      'validateFee',
+      'PluginOrderError',
+      'createOrder',
+      'getOrder',
+      'paymentArgsFor',
+    ].sort(),
   );
 });

@@ -41,9 +41,13 @@ describe('credentials', () => {
         'merchantSerialNo',
         'platformCertSerialNo',
         'platformPublicKeyId',
+        'pluginAppId',
+        'pluginToken',
       ].sort(),
     );
     expect(config.appId).toMatch(/^wx[0-9a-f]{16}$/);
+    expect(config.pluginAppId).toMatch(/^wx[0-9a-f]{16}$/);
+    expect(config.pluginToken).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(config.mchId).toMatch(/^\d{10}$/);
     expect(config.merchantSerialNo).toMatch(/^[0-9A-F]{40}$/);
     expect(config.platformCertSerialNo).toMatch(/^[0-9A-F]{40}$/);

@@ -50,6 +50,7 @@ function row(orderNo: string, over: Partial<OrderRow> = {}): OrderRow {
     idempotency_key: null,
     request_hash: 'h',
     access_hash: null,
+    host_appid: null,
     openid: null,
     prepay_id: 'wx-prepay',
     prepay_at: now - 60_000,

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { payer } from '../../plugins/auth';
+import { verifiedHostApp } from '../../plugins/host-app';
 import {
   BearerHeadersSchema,
   CreateOrderRequestSchema,
@@ -38,10 +39,13 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       },
     },
     async (req, reply) => {
+      // Signature timestamps are wall-clock, as WeChat's are (not the business clock).
+      const host = verifiedHostApp(req.headers, deps.config.pluginToken, Date.now());
       const { order, created } = await deps.records.create(
         req.body,
         req.headers['idempotency-key'],
         req.openid,
+        host?.appId,
       );
       return reply.code(created ? 201 : 200).send(order);
     },
