@@ -15,7 +15,8 @@ import { dest, lastRun, parallel, series, src, watch as gulpWatch } from 'gulp';
 import ts from 'gulp-typescript';
 import { minify } from 'terser';
 
-const DIST = 'dist';
+/** `MP_DIST_DIR` builds elsewhere (the release-build check builds into a temp dir). */
+const DIST = process.env.MP_DIST_DIR ?? 'dist';
 const roots = [
   { name: 'miniprogram', from: 'miniprogram', to: `${DIST}/miniprogram`, config: true },
   {
@@ -33,6 +34,17 @@ const ASSETS = ['wxml', 'json', 'wxs'];
 const IMAGES = ['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp'];
 /** Generated per root from the environment; the source file only holds local defaults. */
 const CONFIG_MODULE = 'build-config';
+
+/**
+ * Where a DevTools tap pays in a development build (plugin/components/pay-button/sandbox-payer.ts).
+ * Default: the local sandbox when the server is the local default too; a build for any other
+ * server (a release) gets none, and then the payer module is replaced by an empty one.
+ */
+function sandboxUrlOf(env: NodeJS.ProcessEnv): string {
+  if (env.MP_SANDBOX_URL !== undefined) return env.MP_SANDBOX_URL;
+  return env.MP_API_BASE_URL === undefined ? 'http://127.0.0.1:3100' : '';
+}
+const SANDBOX_PAYER = 'components/pay-button/sandbox-payer';
 
 type Root = (typeof roots)[number];
 
@@ -86,7 +98,7 @@ function minifyWxss(css: string): string {
  * sandbox and match each root's `build-config.ts`, which tests load from source.
  */
 const VERSIONS = ['develop', 'trial', 'release'];
-function buildConfigSource(env: NodeJS.ProcessEnv): string {
+function buildConfigSource(env: NodeJS.ProcessEnv, root: Root): string {
   const apiBaseUrl = env.MP_API_BASE_URL ?? 'http://127.0.0.1:3000';
   const version = env.MP_FUNCTIONAL_PAGE_VERSION ?? 'develop';
   const timeout = Number(env.MP_REQUEST_TIMEOUT_MS ?? 10000);
@@ -108,6 +120,9 @@ function buildConfigSource(env: NodeJS.ProcessEnv): string {
     `exports.API_BASE_URL = ${JSON.stringify(apiBaseUrl)};`,
     `exports.FUNCTIONAL_PAGE_VERSION = ${JSON.stringify(version)};`,
     `exports.REQUEST_TIMEOUT_MS = ${timeout};`,
+    ...(root.name === 'plugin'
+      ? [`exports.SANDBOX_URL = ${JSON.stringify(sandboxUrlOf(env))};`]
+      : []),
     '',
   ].join('\n');
 }
@@ -124,8 +139,13 @@ function compileTs(root: Root) {
     noEmit: false,
     rootDir: undefined,
   });
+  // Without a sandbox the DevTools payer is not compiled at all (writeSandboxPayerStub).
+  const skipped =
+    root.name === 'plugin' && !sandboxUrlOf(process.env)
+      ? [`!${root.from}/${SANDBOX_PAYER}.ts`]
+      : [];
   const task = () =>
-    src([`${root.from}/**/*.ts`, `!${root.from}/${CONFIG_MODULE}.ts`], {
+    src([`${root.from}/**/*.ts`, `!${root.from}/${CONFIG_MODULE}.ts`, ...skipped], {
       since: lastRun(task),
     })
       .pipe(project())
@@ -186,7 +206,16 @@ function writeConfig(root: Root) {
   const task = async () => {
     const file = path.join(root.to, `${CONFIG_MODULE}.js`);
     await fs.mkdir(root.to, { recursive: true });
-    await fs.writeFile(file, buildConfigSource(process.env));
+    await fs.writeFile(file, buildConfigSource(process.env, root));
+    if (root.name === 'plugin' && !sandboxUrlOf(process.env)) {
+      // A release build: the pay-button's DevTools payer is an empty module.
+      const stub = path.join(root.to, `${SANDBOX_PAYER}.js`);
+      await fs.mkdir(path.dirname(stub), { recursive: true });
+      await fs.writeFile(
+        stub,
+        '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.payInSandbox = undefined;\nexports.SANDBOX_NOTICE = "";\n',
+      );
+    }
   };
   task.displayName = `config:${root.name}`;
   return task;

@@ -7,7 +7,7 @@ const transform = {
   ],
   // typebox 1.x and cookie 2.x (light-my-request) ship ES modules only; jest runs CommonJS.
   '^.+\\.m?js$': [
-    'ts-jest',
+    '<rootDir>/test/setup/plugin-scope-transform.js',
     {
       tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true },
     },

@@ -17,6 +17,7 @@ const SOURCES = [
   'miniprogram',
   'functional-pages',
   'plugin',
+  'consumer',
   'typings',
   'gulpfile.ts',
   'project.config.json',
@@ -40,12 +41,31 @@ export function distIsStale(): boolean {
   });
 }
 
-/** Rebuilds dist/ when stale; gulp's own output is shown, and a failed build fails the run. */
-export function ensureBuilt(): void {
-  if (!distIsStale()) return;
+function runGulpBuild(env: NodeJS.ProcessEnv = process.env): void {
   // createRequire: the test globals include WeChat's `require`, which has no resolve(); and
   // gulp's `exports` hide bin/, so it is found beside the package's main file.
   const gulp = path.join(path.dirname(createRequire(__filename).resolve('gulp')), 'bin', 'gulp.js');
+  execFileSync(process.execPath, [gulp, 'build'], { cwd: ROOT, stdio: 'inherit', env });
+}
+
+/** Rebuilds dist/ when stale; gulp's own output is shown, and a failed build fails the run. */
+export function ensureBuilt(): void {
+  if (!distIsStale()) return;
   process.stderr.write('dist/ is older than its sources: running gulp build\n');
-  execFileSync(process.execPath, [gulp, 'build'], { cwd: ROOT, stdio: 'inherit' });
+  runGulpBuild();
+}
+
+/** Where the release-build check builds (the plugin-scope transform knows this folder). */
+export const RELEASE_DIST = path.join(ROOT, '.cache', 'release-dist');
+
+/** A release build, as a merchant would make one for their https server: into RELEASE_DIST. */
+export function buildRelease(apiBaseUrl = 'https://shop.example.com'): string {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MP_DIST_DIR: RELEASE_DIST,
+    MP_API_BASE_URL: apiBaseUrl,
+  };
+  delete env.MP_SANDBOX_URL;
+  runGulpBuild(env);
+  return RELEASE_DIST;
 }

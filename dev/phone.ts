@@ -4,6 +4,7 @@
  * and followed the way WeChat's router would.
  */
 import { API_BASE_URL } from '../miniprogram/build-config';
+import { SANDBOX_URL as PLUGIN_SANDBOX_URL } from '../plugin/build-config';
 import { ensureBuilt } from './dist';
 import { createFunctionalPageRunner, connectPluginPayment, createWx, installWx } from './emulator';
 import type { CashierOutcome, EmulatedWx, FunctionalPageRunner } from './emulator';
@@ -23,6 +24,8 @@ export interface PhoneOptions {
   modalAnswers?: Array<'confirm' | 'cancel'>;
   /** `plugin`: base library with wx.requestPluginPayment; `navigator`: the older jump. */
   route?: 'plugin' | 'navigator';
+  /** `devtools`: WeChat DevTools, where a development build pays at the local sandbox. */
+  platform?: 'ios' | 'android' | 'devtools';
 }
 
 /** The base library a phone plays per route: the current one, or the last before 2.22.1. */
@@ -75,6 +78,7 @@ export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>
     user: options.user,
     cashierOutcome: options.cashierOutcome ?? 'success',
     modalAnswers: options.modalAnswers ?? [],
+    ...(options.platform ? { platform: options.platform } : {}),
   });
   routeRequests(wx, options.shopApiBase ?? API_BASE_URL, options.shopApiUrl ?? options.serverUrl);
   const pluginWx = createWx({
@@ -82,8 +86,11 @@ export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>
     sandboxUrl: options.sandboxUrl,
     user: options.user,
     baseLibrary: BASE_LIBRARY_FOR_ROUTE[options.route ?? 'plugin'],
+    ...(options.platform ? { platform: options.platform } : {}),
   });
   routeRequests(pluginWx, options.shopApiBase ?? API_BASE_URL, options.serverUrl);
+  // A development build's DevTools payer talks to the sandbox it was built for.
+  if (PLUGIN_SANDBOX_URL) routeRequests(pluginWx, PLUGIN_SANDBOX_URL, options.sandboxUrl);
   const runner = createFunctionalPageRunner({ wx, config: { apiBaseUrl: options.serverUrl } });
   const undo: Array<() => void> = [connectPluginPayment(runner, pluginWx)];
   let handled = 0;

@@ -8,10 +8,12 @@ import Module from 'node:module';
 import path from 'node:path';
 import { ROOT } from '../dist';
 
+/** The plugin's sources, its build, and the release build the build check makes. */
 const PLUGIN_DIRS = [
-  path.join(ROOT, 'plugin') + path.sep,
-  path.join(ROOT, 'dist', 'plugin') + path.sep,
-];
+  path.join(ROOT, 'plugin'),
+  path.join(ROOT, 'dist', 'plugin'),
+  path.join(ROOT, '.cache', 'release-dist', 'plugin'),
+].map((dir) => dir + path.sep);
 const SCOPE = path.join(__dirname, 'plugin-scope');
 
 type Compile = (this: unknown, content: string, filename: string) => unknown;

@@ -1,10 +1,8 @@
-import { FUNCTIONAL_PAGE_VERSION } from '../../plugin/build-config';
-import {
-  DEVTOOLS_ERRMSG,
-  DEVTOOLS_NOTICE,
-  RETURN_GRACE_MS,
-} from '../../plugin/components/pay-button/constants';
+import { FUNCTIONAL_PAGE_VERSION, SANDBOX_URL } from '../../plugin/build-config';
+import { RETURN_GRACE_MS } from '../../plugin/components/pay-button/constants';
 import { createWx, installWx } from '../../dev/emulator';
+import { routeRequests } from '../../dev/phone';
+import { SANDBOX_NOTICE } from '../../plugin/components/pay-button/sandbox-payer';
 import type { EmulatedWx } from '../../dev/emulator';
 import {
   connectFunctionalPages,
@@ -12,7 +10,7 @@ import {
   resetNavigatorTaps,
   tapPayButton,
 } from '../../dev/emulator/navigator';
-import { classOf, loadPayButton, pageLifetime, renderHost, settle, textOf } from './host';
+import { classOf, loadPayButton, pageLifetime, renderHost, settle, textOf, waitFor } from './host';
 
 // WeChat's built-in navigator (loadPayButton installs it) with its real properties and no
 // functional page behind it: events are fired by hand here.
@@ -464,38 +462,38 @@ describe('wx.requestPluginPayment route', () => {
   });
 });
 
-describe('WeChat DevTools', () => {
-  test('a tap explains that a real device is needed and fails with that reason', async () => {
+describe('WeChat DevTools (development build: pays at the local sandbox)', () => {
+  // Release builds refuse in DevTools instead: test/plugin/release-build.test.ts.
+  function devtools() {
     useWx({ platform: 'devtools', baseLibrary: '3.7.0' });
-    const { payButton, events } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
-    expect(payButton.data.guard).toBe(true);
-    tapPayButton(payButton);
-    await settle();
-    tapPayButton(payButton);
-    await settle();
-    expect(events).toEqual([
-      { type: 'fail', detail: { errMsg: DEVTOOLS_ERRMSG } },
-      { type: 'fail', detail: { errMsg: DEVTOOLS_ERRMSG } },
-    ]);
-    expect(navigatorTaps()).toHaveLength(0);
-    expect(payButton.data.state).toBe('ready');
-    expect(payButton.data.notice).toBe(DEVTOOLS_NOTICE);
-    expect(textOf(payButton.querySelector('.pay-button__notice'))).toBe(DEVTOOLS_NOTICE);
-    expect(wx.emulator.modals).toHaveLength(2);
-    expect(wx.emulator.modals[0]?.content).toBe(DEVTOOLS_NOTICE);
-    expect(warn).toHaveBeenCalledTimes(1);
-  });
+    // No sandbox behind it here: the payer's first call fails, deterministically.
+    routeRequests(wx, SANDBOX_URL, 'http://127.0.0.1:9');
+  }
 
-  test('requestPluginPayment is not called in DevTools either', async () => {
-    useWx({ platform: 'devtools', baseLibrary: '3.7.0' });
+  test('a tap goes to the sandbox payer, never the navigator or requestPluginPayment', async () => {
+    devtools();
     let called = 0;
     wx.requestPluginPayment = () => {
       called += 1;
     };
     const { payButton, events } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
+    expect(payButton.data.guard).toBe(true);
     tapPayButton(payButton);
-    await settle();
+    await waitFor(() => events.length > 0);
     expect(called).toBe(0);
-    expect(events).toEqual([{ type: 'fail', detail: { errMsg: DEVTOOLS_ERRMSG } }]);
+    expect(navigatorTaps()).toHaveLength(0);
+    expect(events).toEqual([
+      {
+        type: 'fail',
+        detail: {
+          errMsg: expect.stringMatching(
+            /^requestPayment:fail .*\/sandbox\/login-code: request:fail/,
+          ),
+        },
+      },
+    ]);
+    expect(payButton.data.state).toBe('ready');
+    expect(payButton.data.notice).toBe(SANDBOX_NOTICE);
+    expect(wx.emulator.modals).toHaveLength(0);
   });
 });

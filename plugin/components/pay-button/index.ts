@@ -16,6 +16,7 @@ import type {
 } from '../../../typings';
 import { CURRENCY_SYMBOLS, formatFee, validateFee } from '../../index';
 import { DEVTOOLS_ERRMSG, DEVTOOLS_NOTICE, RETURN_GRACE_MS } from './constants';
+import { SANDBOX_NOTICE, payInSandbox } from './sandbox-payer';
 import { payButtonProperties } from './props';
 
 const VERSIONS: readonly string[] = ['release', 'trial', 'develop'];
@@ -205,8 +206,11 @@ Component({
     onGuardTap() {
       const runtime = runtimeOf(this);
       if (this.data.state !== 'ready') return;
-      if (runtime.devtools) this.refuseInDevTools();
-      else if (runtime.pluginRoute) this.requestPluginPayment();
+      if (runtime.devtools) {
+        // Development builds pay at the local sandbox; release builds explain and fail.
+        if (payInSandbox) this.payInDevTools();
+        else this.refuseInDevTools();
+      } else if (runtime.pluginRoute) this.requestPluginPayment();
     },
 
     begin(): number {
@@ -265,6 +269,36 @@ Component({
         const reason = err instanceof Error ? err.message : String(err);
         settle('fail', { errMsg: `requestPluginPayment:fail ${reason}` });
       }
+    },
+
+    /** DevTools, development build: the sandbox plays the functional page and the cashier. */
+    payInDevTools() {
+      const runtime = runtimeOf(this);
+      const attempt = this.begin();
+      if (!runtime.notice) {
+        runtime.notice = SANDBOX_NOTICE;
+        console.warn(`[pay-button] ${SANDBOX_NOTICE}`);
+        this.render();
+      }
+      const { navArgs } = this.data;
+      (payInSandbox as NonNullable<typeof payInSandbox>)(
+        ((navArgs as FunctionalPageArgs).paymentArgs || {}) as Record<string, unknown>,
+      ).then(
+        (errMsg) =>
+          this.finish(
+            errMsg === 'requestPayment:ok' ? 'success' : 'fail',
+            { errMsg },
+            'requestPayment',
+            attempt,
+          ),
+        (err: unknown) =>
+          this.finish(
+            'fail',
+            { errMsg: `requestPayment:fail ${err instanceof Error ? err.message : String(err)}` },
+            'requestPayment',
+            attempt,
+          ),
+      );
     },
 
     refuseInDevTools() {
