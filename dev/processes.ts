@@ -42,16 +42,20 @@ export function freePort(): Promise<number> {
 export interface NodeProcess {
   child: ChildProcess;
   pid: number;
-  /** Last few KB of stdout + stderr, for error messages. */
+  /** The last `keepOutput` characters of stdout + stderr (default a few KB, for error messages). */
   output(): string;
   /** SIGTERM (graceful), SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once (a crash: no shutdown code runs); resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 export interface SpawnOptions {
   env?: Record<string, string>;
   /** Extra node flags before `--import tsx` (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Characters of output `output()` keeps (default 4000). */
+  keepOutput?: number;
 }
 
 /** Runs a TypeScript entry point of this repo in a single node process. */
@@ -72,9 +76,17 @@ export function spawnTs(entry: string, options: SpawnOptions = {}): NodeProcess 
     },
   );
   live.add(child);
-  let out = '';
+  const limit = options.keepOutput ?? 4000;
+  // Chunks, trimmed from the front past the limit: a large limit costs no copy per chunk.
+  const chunks: string[] = [];
+  let kept = 0;
   const keep = (b: Buffer): void => {
-    out = (out + b.toString('utf8')).slice(-4000);
+    const text = b.toString('utf8');
+    chunks.push(text);
+    kept += text.length;
+    while (chunks.length > 1 && kept - (chunks[0]?.length ?? 0) >= limit) {
+      kept -= chunks.shift()?.length ?? 0;
+    }
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -84,16 +96,21 @@ export function spawnTs(entry: string, options: SpawnOptions = {}): NodeProcess 
       resolve();
     });
   });
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   return {
     child,
     pid: child.pid ?? 0,
-    output: () => out,
+    output: () => chunks.join('').slice(-limit),
     async stop(graceMs = 5000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (gone()) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (!gone()) child.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -149,16 +166,45 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** A server process of a stack that keeps its port across restarts. */
+export interface ServerInstance {
+  url: string;
+  /** The current process (a new one after each restart). */
+  process: NodeProcess;
+  /**
+   * Stops the process (nothing to stop when it is dead already, e.g. after `kill()`) and starts a
+   * new one on the same port, database and credentials; resolves once it answers /healthz.
+   */
+  restart(nodeFlags?: string[]): Promise<NodeProcess>;
+}
+
+export interface AddServerOptions {
+  /** Default the stack's database: another instance sharing it. */
+  databaseUrl?: string;
+  /** On top of the stack's server environment. */
+  env?: Record<string, string>;
+}
+
 export interface ProcessStack {
   dir: string;
   credentialsDir: string;
   dbFile: string;
+  /** The server's DATABASE_URL (`dbFile` unless options.databaseUrl). */
+  databaseUrl: string;
   sandboxUrl: string;
   serverUrl: string;
   sandbox: NodeProcess;
   server: NodeProcess;
-  /** Stops the server and starts a new one on the same port, database and credentials. */
+  /**
+   * Stops the server and starts a new one on the same port, database and credentials (after a
+   * SIGKILL there is nothing to stop: it just starts the new one).
+   */
   restartServer(nodeFlags?: string[]): Promise<NodeProcess>;
+  /**
+   * Another server process on this stack's sandbox and credentials, on a free port of its own,
+   * with the stack's server environment (plus `env`); close() stops it too.
+   */
+  addServer(options?: AddServerOptions): Promise<ServerInstance>;
   close(): Promise<void>;
 }
 
@@ -167,6 +213,10 @@ export interface ProcessStackOptions {
   databaseUrl?: string;
   serverEnv?: Record<string, string>;
   serverNodeFlags?: string[];
+  /** On top of the sandbox's environment (e.g. SANDBOX_TIME_SCALE, SANDBOX_LOG). */
+  sandboxEnv?: Record<string, string>;
+  /** Output kept per process for `output()` (SpawnOptions.keepOutput). */
+  keepOutput?: number;
 }
 
 /** Benchmarks measure the server, not its jobs or its limits: those are lifted here. */
@@ -197,42 +247,68 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
         SANDBOX_HOST: '127.0.0.1',
         SANDBOX_CREDENTIALS_DIR: credentialsDir,
         SANDBOX_TIME_SCALE: '1',
+        ...options.sandboxEnv,
       },
+      keepOutput: options.keepOutput,
     });
     started.push(sandbox);
     // The sandbox has no /healthz; its clock view is the cheapest 200.
     await waitFor200(`${sandboxUrl}/healthz`, sandbox, performance.now());
-    const serverPort = await freePort();
-    const serverUrl = `http://127.0.0.1:${serverPort}`;
-    const startServer = async (nodeFlags?: string[]): Promise<NodeProcess> => {
+    const databaseUrl = options.databaseUrl ?? dbFile;
+    const startServer = async (
+      port: number,
+      env: Record<string, string>,
+      nodeFlags?: string[],
+    ): Promise<NodeProcess> => {
       const server = spawnTs('server/main.ts', {
         nodeFlags,
         env: {
           ...BENCH_SERVER_ENV,
-          PORT: String(serverPort),
+          PORT: String(port),
           HOST: '127.0.0.1',
-          DATABASE_URL: options.databaseUrl ?? dbFile,
+          DATABASE_URL: databaseUrl,
           SANDBOX_URL: sandboxUrl,
           DEV_CREDENTIALS_DIR: credentialsDir,
           ...options.serverEnv,
+          ...env,
         },
+        keepOutput: options.keepOutput,
       });
       started.push(server);
-      await waitFor200(`${serverUrl}/healthz`, server, performance.now());
+      await waitFor200(`http://127.0.0.1:${port}/healthz`, server, performance.now());
       return server;
     };
+    const serverPort = await freePort();
     const stack: ProcessStack = {
       dir,
       credentialsDir,
       dbFile,
+      databaseUrl,
       sandboxUrl,
-      serverUrl,
+      serverUrl: `http://127.0.0.1:${serverPort}`,
       sandbox,
-      server: await startServer(options.serverNodeFlags),
+      server: await startServer(serverPort, {}, options.serverNodeFlags),
       async restartServer(nodeFlags) {
         await stack.server.stop();
-        stack.server = await startServer(nodeFlags);
+        stack.server = await startServer(serverPort, {}, nodeFlags);
         return stack.server;
+      },
+      async addServer(extra = {}) {
+        const port = await freePort();
+        const env = {
+          ...extra.env,
+          ...(extra.databaseUrl === undefined ? {} : { DATABASE_URL: extra.databaseUrl }),
+        };
+        const instance: ServerInstance = {
+          url: `http://127.0.0.1:${port}`,
+          process: await startServer(port, env),
+          async restart(nodeFlags) {
+            await instance.process.stop();
+            instance.process = await startServer(port, env, nodeFlags);
+            return instance.process;
+          },
+        };
+        return instance;
       },
       close,
     };
