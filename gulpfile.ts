@@ -7,8 +7,10 @@
  *   functional-pages/  → dist/miniprogram/functional-pages/   (WeChat wants it at the owner app root)
  *   plugin/            → dist/plugin/
  *   consumer/          → dist/consumer/   (a third-party host: no build-config, no server URL)
+ *   dist/miniprogram/  → dist/owner/      (the owner app as its own DevTools project opens it:
+ *                                          app.json's plugin version pinned, never "dev")
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { dest, lastRun, parallel, series, src, watch as gulpWatch } from 'gulp';
@@ -221,6 +223,60 @@ function writeConfig(root: Root) {
   return task;
 }
 
+/**
+ * The plugin version the owner app's app.json declares (`MP_PLUGIN_VERSION`, default the
+ * package's). "dev" names the local plugin and DevTools accepts it only in a plugin project
+ * (compileType "plugin", the repository root): the owner app, opened as a mini program project
+ * (devtools/owner/), must name a released one, 数字.数字.数字 with each at most 999.
+ */
+function ownerPluginVersion(env: NodeJS.ProcessEnv): string {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  const version = env.MP_PLUGIN_VERSION ?? pkg.version;
+  if (version === 'dev') {
+    throw new Error(
+      'MP_PLUGIN_VERSION must be a released plugin version: "dev" is valid only in a plugin project',
+    );
+  }
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version)) {
+    throw new Error(
+      `MP_PLUGIN_VERSION must be a released version x.y.z (each at most 999): ${version}`,
+    );
+  }
+  return version;
+}
+
+interface CopiedFile {
+  relative: string;
+  contents: Buffer | null;
+}
+
+/**
+ * dist/owner/: the built owner app again, for its own DevTools project (devtools/owner/), whose
+ * develop build is previewed on a phone so the plugin's `version: "develop"` pay reaches its
+ * functional page. Only app.json differs: every plugin it declares at ownerPluginVersion().
+ */
+export function owner(): NodeJS.ReadWriteStream {
+  const version = ownerPluginVersion(process.env);
+  return src(`${DIST}/miniprogram/**/*`, { encoding: false })
+    .pipe(
+      new Transform({
+        objectMode: true,
+        transform(file: CopiedFile, _encoding, done) {
+          if (file.relative === 'app.json' && file.contents) {
+            const app = JSON.parse(file.contents.toString('utf8')) as {
+              plugins?: Record<string, { version?: string }>;
+            };
+            for (const plugin of Object.values(app.plugins ?? {})) plugin.version = version;
+            const text = MINIFY ? JSON.stringify(app) : `${JSON.stringify(app, null, 2)}\n`;
+            file.contents = Buffer.from(text, 'utf8');
+          }
+          done(null, file);
+        },
+      }),
+    )
+    .pipe(dest(`${DIST}/owner`));
+}
+
 const perRoot = (make: (root: Root) => () => NodeJS.ReadWriteStream | Promise<void>) =>
   roots.map(make);
 
@@ -237,7 +293,7 @@ const compileAll = parallel(
 );
 
 /** Clean first: a source file deleted or renamed must not leave its old output in dist/. */
-export const build = series(clean, compileAll);
+export const build = series(clean, compileAll, owner);
 
 export function watch(): void {
   for (const root of roots) {
@@ -246,7 +302,10 @@ export function watch(): void {
     gulpWatch(`${root.from}/**/*.wxss`, { ignoreInitial: true }, compileWxss(root));
     gulpWatch(`${root.from}/**/*.{${IMAGES.join(',')}}`, { ignoreInitial: true }, copyImages(root));
   }
-  console.log('[watch] rebuilding changed files under miniprogram/, functional-pages/, plugin/');
+  gulpWatch(`${DIST}/miniprogram/**/*`, { ignoreInitial: true }, owner);
+  console.log(
+    '[watch] rebuilding changed files under miniprogram/, functional-pages/, plugin/, consumer/ (and dist/owner/)',
+  );
 }
 
 export default build;

@@ -68,7 +68,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     deps.logger ?? pino(loggerOptions(config.logLevel), pino.destination({ fd: 1, sync: true }));
   const clock = deps.clock ?? systemClock;
   const ownsStorage = !deps.storage;
-  const storage = deps.storage ?? (await openStorage(config.databaseUrl));
+  const storage = deps.storage ?? (await openStorage(config.databaseUrl, config.databasePoolSize));
 
   const merchantKey = WechatPayClient.privateKey(config.merchantPrivateKeyPem);
   const platformKeys = loadPlatformKeys(config.platformPublicKeys);

@@ -22,6 +22,8 @@ export interface ServerConfig {
   host: string;
   /** SQLite file path, `:memory:`, or postgres://… */
   databaseUrl: string;
+  /** PostgreSQL connections per process (DATABASE_POOL_SIZE); ignored for SQLite. */
+  databasePoolSize?: number;
   /** Base for code2Session (`/sns/jscode2session`): https://api.weixin.qq.com in production. */
   wechatApiBase: string;
   /** Base for Pay v3 (`/v3/...`): https://api.mch.weixin.qq.com in production. */
@@ -225,6 +227,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     wechatApiBase: url(env, 'WECHAT_API_BASE', defaultApi),
     wechatPayBase: url(env, 'WECHAT_PAY_BASE', defaultPay),
     ...creds,

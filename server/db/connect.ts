@@ -42,14 +42,15 @@ function parseInt8(value: string): number {
   return n;
 }
 
-export async function openStorage(url: string): Promise<Storage> {
+/** `poolSize`: PostgreSQL connections this process may hold (N instances hold N × poolSize). */
+export async function openStorage(url: string, poolSize = 10): Promise<Storage> {
   let db: Kysely<Database>;
   let dialect: DialectName;
   if (isPostgresUrl(url)) {
     dialect = 'postgres';
     const pool = new Pool({
       connectionString: url,
-      max: 10,
+      max: poolSize,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID

@@ -114,7 +114,7 @@ describe('pay-result', () => {
     await waitForPhase(confirm, 'ready');
     const orderNo = orderNoOf(confirm);
     tapPayButton(payButtonOf(confirm));
-    await waitFor('the cancel', () => phone.runner.records[0]);
+    await waitFor('the cancel', () => phone.runner.records[0]?.outcome);
     // Without the order's token (say, a link opened on this phone) the page reads as the payer.
     phone.wx.emulator.storage.delete('shop:order-tokens');
     phone.wx.emulator.storage.set(
