@@ -5,38 +5,20 @@
  * with the capability token its creator got, or for its bound payer; keys are scoped to the
  * client that sent them. On SQLite and PostgreSQL.
  */
-import { startStack } from '../../dev/stack';
-import type { Stack } from '../../dev/stack';
-import { postgresUnavailable, startPostgres } from '../../dev/postgres';
-import type { TestPostgres } from '../../dev/postgres';
 import type { ApiError, CreatedOrder, Order } from '../../typings/api';
 import { call, orderHeaders, pay, session } from '../server/http';
+import { databases, useStack } from './suite';
 import { useTally } from './tally';
 
-const pgProblem = postgresUnavailable();
-if (pgProblem) console.warn(`\n!!! PostgreSQL order-access tests SKIPPED: ${pgProblem} !!!\n`);
-const kinds = pgProblem ? ['sqlite'] : ['sqlite', 'postgres'];
+const kinds = databases('order-access tests');
 
 const ITEMS = [{ sku: 'MUG-ENAMEL', quantity: 1 }];
 
 describe.each(kinds)('order access on %s', (kind) => {
-  let pg: TestPostgres | undefined;
-  let stack: Stack;
-
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-    stack = await startStack({
-      serverConfig: { jobsEnabled: false, ...(pg ? { databaseUrl: pg.url } : {}) },
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.close();
-    await pg?.stop();
-  });
+  const env = useStack(kind);
 
   const tally = useTally('access', kind);
-  const url = (path: string) => `${stack.serverUrl}${path}`;
+  const url = (path: string) => `${env.stack.serverUrl}${path}`;
   const create = (headers: Record<string, string> = {}, token?: string) =>
     call<CreatedOrder>(url('/api/orders'), {
       body: { items: ITEMS, remark: 'leave at the door' },
@@ -45,7 +27,7 @@ describe.each(kinds)('order access on %s', (kind) => {
     });
   const payerOf = async (orderNo: string) =>
     (
-      await stack.server.storage.db
+      await env.stack.server.storage.db
         .selectFrom('orders')
         .select('openid')
         .where('order_no', '=', orderNo)
@@ -58,7 +40,7 @@ describe.each(kinds)('order access on %s', (kind) => {
       async () => {
         const { body: o } = await create();
         expect(o.orderToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        const stranger = await session(stack, `stranger-${kind}`);
+        const stranger = await session(env.stack, `stranger-${kind}`);
 
         const anonymous = await call<ApiError>(url(`/api/orders/${o.orderNo}`));
         expect(anonymous.status).toBe(401);
@@ -68,7 +50,7 @@ describe.each(kinds)('order access on %s', (kind) => {
         });
         expect(signedIn.status).toBe(403);
         expect(JSON.stringify(signedIn.body)).not.toContain('leave at the door');
-        const paid = await pay(stack, o.orderNo, stranger.token);
+        const paid = await pay(env.stack, o.orderNo, stranger.token);
         expect(paid.status).toBe(403);
         expect(paid.body).toMatchObject({ code: 'FORBIDDEN' });
         // A wrong token of the right shape is no better; a malformed one is a 400.
@@ -105,8 +87,8 @@ describe.each(kinds)('order access on %s', (kind) => {
         expect(read.body.remark).toBe('leave at the door');
         expect('orderToken' in read.body).toBe(false);
 
-        const payer = await session(stack, `payer-${kind}`);
-        expect((await pay(stack, o, payer.token)).status).toBe(200);
+        const payer = await session(env.stack, `payer-${kind}`);
+        expect((await pay(env.stack, o, payer.token)).status).toBe(200);
         expect(await payerOf(o.orderNo)).toBe(payer.openid);
         // Once bound: the payer's session opens it, the token still reads it (a host's status
         // check), and the token does not let anyone else pay it.
@@ -116,15 +98,15 @@ describe.each(kinds)('order access on %s', (kind) => {
         expect(
           (await call(url(`/api/orders/${o.orderNo}`), { headers: orderHeaders(o) })).status,
         ).toBe(200);
-        const other = await session(stack, `other-${kind}`);
-        const stolen = await pay(stack, o, other.token);
+        const other = await session(env.stack, `other-${kind}`);
+        const stolen = await pay(env.stack, o, other.token);
         expect([stolen.status, stolen.body]).toEqual([
           403,
           { code: 'FORBIDDEN', message: 'this order belongs to another payer' },
         ]);
         expect(await payerOf(o.orderNo)).toBe(payer.openid);
         // The repeat payment needs no token.
-        expect((await pay(stack, o.orderNo, payer.token)).status).toBe(200);
+        expect((await pay(env.stack, o.orderNo, payer.token)).status).toBe(200);
       },
     );
   });
@@ -132,8 +114,8 @@ describe.each(kinds)('order access on %s', (kind) => {
   it('an Idempotency-Key is scoped to its client', async () => {
     await tally.check('order token: an Idempotency-Key is scoped to its client', async () => {
       const key = { 'idempotency-key': `shared-key-${kind}-0001` };
-      const alice = await session(stack, `idem-alice-${kind}`);
-      const bob = await session(stack, `idem-bob-${kind}`);
+      const alice = await session(env.stack, `idem-alice-${kind}`);
+      const bob = await session(env.stack, `idem-bob-${kind}`);
 
       const first = await create(key, alice.token);
       const again = await create(key, alice.token);

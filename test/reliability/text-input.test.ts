@@ -3,16 +3,11 @@
  * cannot be stored the same way on both databases is refused at the schema: a 400 naming the
  * field, on SQLite and on PostgreSQL, and nothing is written.
  */
-import { startStack } from '../../dev/stack';
-import type { Stack } from '../../dev/stack';
-import { postgresUnavailable, startPostgres } from '../../dev/postgres';
-import type { TestPostgres } from '../../dev/postgres';
 import type { ApiError, Order } from '../../typings/api';
 import { call, paidOrder } from '../server/http';
+import { databases, useStack } from './suite';
 
-const pgProblem = postgresUnavailable();
-if (pgProblem) console.warn(`\n!!! PostgreSQL text-input tests SKIPPED: ${pgProblem} !!!\n`);
-const kinds = pgProblem ? ['sqlite'] : ['sqlite', 'postgres'];
+const kinds = databases('text-input tests');
 
 const REFUSED_REMARKS: [string, string][] = [
   ['NUL', 'a\u0000b'],
@@ -24,23 +19,10 @@ const REFUSED_REMARKS: [string, string][] = [
 ];
 
 describe.each(kinds)('free text on %s', (kind) => {
-  let pg: TestPostgres | undefined;
-  let stack: Stack;
-
-  beforeAll(async () => {
-    if (kind === 'postgres') pg = await startPostgres();
-    stack = await startStack({
-      serverConfig: { jobsEnabled: false, ...(pg ? { databaseUrl: pg.url } : {}) },
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.close();
-    await pg?.stop();
-  });
+  const env = useStack(kind);
 
   const count = async (table: 'orders' | 'refunds'): Promise<number> => {
-    const r = await stack.server.storage.db
+    const r = await env.stack.server.storage.db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
@@ -51,7 +33,7 @@ describe.each(kinds)('free text on %s', (kind) => {
     'refuses a remark with %s: 400 naming the field, no order',
     async (_, remark) => {
       const before = await count('orders');
-      const r = await call<ApiError>(`${stack.serverUrl}/api/orders`, {
+      const r = await call<ApiError>(`${env.stack.serverUrl}/api/orders`, {
         body: { items: [{ sku: 'MUG-ENAMEL', quantity: 1 }], remark },
       });
       expect(r.status).toBe(400);
@@ -64,12 +46,12 @@ describe.each(kinds)('free text on %s', (kind) => {
 
   it('keeps line breaks, tabs, emoji and CJK in a remark as typed', async () => {
     const remark = '请在周末送达\n\t门口放 📦';
-    const r = await call<Order>(`${stack.serverUrl}/api/orders`, {
+    const r = await call<Order>(`${env.stack.serverUrl}/api/orders`, {
       body: { items: [{ sku: 'MUG-ENAMEL', quantity: 1 }], remark },
     });
     expect(r.status).toBe(201);
     expect(r.body.remark).toBe(remark);
-    const back = await stack.server.storage.orders.find(r.body.orderNo);
+    const back = await env.stack.server.storage.orders.find(r.body.orderNo);
     expect(back?.remark).toBe(remark);
   });
 
@@ -78,16 +60,19 @@ describe.each(kinds)('free text on %s', (kind) => {
     ['line break', 'two\nlines'],
     ['lone surrogate', '\ud83d'],
   ])('refuses a refund reason with %s, and records no refund', async (_, reason) => {
-    const { o } = await paidOrder(stack, `reason-${kind}-${reason.length}-${reason.charCodeAt(0)}`);
+    const { o } = await paidOrder(
+      env.stack,
+      `reason-${kind}-${reason.length}-${reason.charCodeAt(0)}`,
+    );
     const before = await count('refunds');
-    const r = await call<ApiError>(`${stack.serverUrl}/api/orders/${o.orderNo}/refund`, {
-      token: stack.adminToken,
+    const r = await call<ApiError>(`${env.stack.serverUrl}/api/orders/${o.orderNo}/refund`, {
+      token: env.stack.adminToken,
       body: { amount: 1, reason },
     });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('VALIDATION_ERROR');
     expect(r.body.message).toMatch(/reason/);
     expect(await count('refunds')).toBe(before);
-    expect((await stack.server.storage.orders.find(o.orderNo))?.status).toBe('paid');
+    expect((await env.stack.server.storage.orders.find(o.orderNo))?.status).toBe('paid');
   });
 });
