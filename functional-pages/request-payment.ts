@@ -1,6 +1,7 @@
 /**
  * The owner app's payment functional page. WeChat calls `beforeRequestPayment` when a user taps
- * the plugin's pay button; we log the payer in, have our server place (or reuse) the WeChat Pay
+ * the plugin's pay button; we log the payer in (in the same request as the payment when no
+ * session is cached), have our server place (or reuse) the WeChat Pay
  * order for `paymentArgs.orderNo` (opened by `paymentArgs.orderToken` until it has a payer), and
  * hand WeChat the signed `wx.requestPayment` arguments.
  *
@@ -163,7 +164,7 @@ function wxCall<T>(
 
 /**
  * `POST` to our server; resolves with the body of a 2xx answer, else fails with the server's
- * `{ code, message }`. The only call without a token is the login, whose refusals are
+ * `{ code, message }`. A call without a token carries a wx.login code: its login refusals are
  * `LOGIN_FAILED`; a 401 on a token is `UNAUTHORIZED`.
  */
 async function post(
@@ -199,26 +200,32 @@ async function post(
   const reason = [serverCode, typeof message === 'string' ? message : '']
     .filter(Boolean)
     .join(': ');
+  // Without a token the request carried a wx.login code: its refusal is a failed login.
+  const login = !token && serverCode === 'LOGIN_FAILED';
   throw new FunctionalPageError(
-    token ? (status === 401 ? 'UNAUTHORIZED' : 'HTTP') : 'LOGIN_FAILED',
-    `${token ? '' : 'login failed: '}${what} answered HTTP ${status}${reason && ` ${reason}`}`,
+    login ? 'LOGIN_FAILED' : status === 401 ? 'UNAUTHORIZED' : 'HTTP',
+    `${login ? 'login failed: ' : ''}${what} answered HTTP ${status}${reason && ` ${reason}`}`,
     status,
     serverCode,
   );
 }
 
-/** A fresh session from a new `wx.login` code, cached for the next payment; its token. */
-async function login(): Promise<string> {
-  const code = await wxCall<string>('wx.login', 'LOGIN_FAILED', (ok, fail) =>
+/** A fresh `wx.login` code (single use, five minutes). */
+function loginCode(): Promise<string> {
+  return wxCall<string>('wx.login', 'LOGIN_FAILED', (ok, fail) =>
     wx.login({
       timeout: REQUEST_TIMEOUT_MS,
       success: (res) => (res.code ? ok(res.code) : fail('no code returned')),
       fail: (err) => fail(err.errMsg),
     }),
   );
-  const session = (await post('/api/session', { code })) as Partial<SessionResponse> | null;
+}
+
+/** Checks the server's session and caches it for the next payment. */
+function keepSession(value: unknown, what: string): void {
+  const session = value as Partial<SessionResponse> | null;
   if (
-    !session ||
+    !isPlainObject(session) ||
     typeof session.token !== 'string' ||
     !session.token ||
     typeof session.openid !== 'string' ||
@@ -227,7 +234,7 @@ async function login(): Promise<string> {
   ) {
     throw new FunctionalPageError(
       'MALFORMED_RESPONSE',
-      'POST /api/session answered without a usable { token, openid, expiresIn }',
+      `${what} answered without a usable session { token, openid, expiresIn }`,
     );
   }
   const { token, openid } = session;
@@ -240,28 +247,52 @@ async function login(): Promise<string> {
   } catch {
     // A full or unavailable storage only costs a login next time.
   }
-  return token;
 }
 
 /**
- * The cached token (or a fresh login) → `POST /api/orders/:orderNo/pay`. On 401 the token
- * expired or the server forgot it: one fresh login and one retry, then the answer stands.
+ * No session yet: `wx.login`, then one request that exchanges the code and pays
+ * (`POST …/pay-with-login`): two round trips from the tap. The session comes back with the
+ * payment and is kept for the next one.
  */
-async function prepare(order: OrderRef, retry = true): Promise<RequestPaymentArgs> {
+async function payWithLogin(order: OrderRef, path: string): Promise<unknown> {
+  const code = await loginCode();
+  const answer = await post(`${path}-with-login`, { code }, undefined, order.orderToken);
+  if (!isPlainObject(answer)) {
+    throw new FunctionalPageError(
+      'MALFORMED_RESPONSE',
+      `POST ${path}-with-login answered a malformed payment: not a JSON object`,
+    );
+  }
+  keepSession(answer.session, `POST ${path}-with-login`);
+  return answer.payment;
+}
+
+/**
+ * The cached token → `POST /api/orders/:orderNo/pay` (one round trip); none cached → wx.login
+ * and pay-with-login (two). On 401 the token expired or the server forgot it: forgotten, and the
+ * payment goes through pay-with-login once; that answer stands.
+ */
+async function prepare(order: OrderRef): Promise<RequestPaymentArgs> {
   const path = `/api/orders/${encodeURIComponent(order.orderNo)}/pay`;
+  const token = cachedToken();
   let data: unknown;
-  try {
-    data = await post(path, {}, cachedToken() || (await login()), order.orderToken);
-  } catch (err) {
-    if (!(err instanceof FunctionalPageError && err.code === 'UNAUTHORIZED')) throw err;
-    forgetSession();
-    if (retry) return prepare(order, false);
-    throw err;
+  let answered = path;
+  if (token) {
+    try {
+      data = await post(path, {}, token, order.orderToken);
+    } catch (err) {
+      if (!(err instanceof FunctionalPageError && err.code === 'UNAUTHORIZED')) throw err;
+      forgetSession();
+    }
+  }
+  if (data === undefined) {
+    answered = `${path}-with-login`;
+    data = await payWithLogin(order, path);
   }
   const bad = (reason: string) =>
     new FunctionalPageError(
       'MALFORMED_RESPONSE',
-      `POST ${path} answered a malformed payment: ${reason}`,
+      `POST ${answered} answered a malformed payment: ${reason}`,
     );
   if (!isPlainObject(data)) throw bad('not a JSON object');
   const args: Record<string, unknown> = {};

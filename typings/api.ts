@@ -129,6 +129,15 @@ export interface SessionResponse {
 /** `POST /api/orders/:orderNo/pay` answers the functional page's requestPaymentArgs. */
 export type PayResponse = RequestPaymentArgs;
 
+/**
+ * `POST /api/orders/:orderNo/pay-with-login`: a first payment in one request. The `wx.login`
+ * code is exchanged and the order paid at once; the session comes back for the next payment.
+ */
+export interface PayWithLoginResponse {
+  session: SessionResponse;
+  payment: PayResponse;
+}
+
 export interface RefundRequest {
   /** Fen to refund; defaults to what is left of the total. */
   amount?: number;

@@ -126,7 +126,7 @@ function failWith<S, F>(cb: Callbacks<S, F>, res: F): void {
 function purposeOf(method: string, path: string): RoundTripPurpose {
   if (path.endsWith('/sandbox/login-code')) return 'login';
   if (method === 'POST' && path.endsWith('/api/session')) return 'session';
-  if (method === 'POST' && /\/api\/orders\/[^/]+\/pay$/.test(path)) return 'pay';
+  if (method === 'POST' && /\/api\/orders\/[^/]+\/pay(-with-login)?$/.test(path)) return 'pay';
   if (path.endsWith('/sandbox/cashier/pay')) return 'cashier';
   return 'other';
 }

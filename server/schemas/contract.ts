@@ -27,6 +27,7 @@ export type Contract = [
   Assert<SameAs<typeof S.SessionRequestSchema, Api.SessionRequest>>,
   Assert<SameAs<typeof S.SessionResponseSchema, Api.SessionResponse>>,
   Assert<SameAs<typeof S.PayResponseSchema, Api.PayResponse>>,
+  Assert<SameAs<typeof S.PayWithLoginResponseSchema, Api.PayWithLoginResponse>>,
   Assert<SameAs<typeof S.RefundRequestSchema, Api.RefundRequest>>,
   Assert<SameAs<typeof S.RefundResponseSchema, Api.RefundResponse>>,
   Assert<SameAs<typeof S.HealthResponseSchema, Api.HealthResponse>>,

@@ -163,6 +163,11 @@ export const PayResponseSchema = Type.Object({
   extraData: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
+export const PayWithLoginResponseSchema = Type.Object({
+  session: SessionResponseSchema,
+  payment: PayResponseSchema,
+});
+
 export const RefundRequestSchema = Type.Object({
   amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000_000 })),
   reason: Type.Optional(Type.String({ maxLength: 80, format: 'single-line-text' })),

@@ -64,7 +64,7 @@ describe('paymentArgs are checked before anything goes on the network', () => {
   });
 });
 
-test('happy path: login, session, pay; the fields go through untouched', async () => {
+test('happy path: wx.login, then one request that signs in and pays; the fields go through untouched', async () => {
   edge.pay = () => ({ body: { ...PAY_ARGS, extraData: { orderNo: 'ORDER20260001' } } });
   const result = await runner().beforeRequestPayment(ORDER);
   expect(result.err).toBeNull();
@@ -72,11 +72,13 @@ test('happy path: login, session, pay; the fields go through untouched', async (
   expect(result.args).toEqual({ ...PAY_ARGS, extraData: { orderNo: 'ORDER20260001' } });
   expect(edge.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
     'POST /sandbox/login-code',
-    'POST /api/session',
-    'POST /api/orders/ORDER20260001/pay',
+    'POST /api/orders/ORDER20260001/pay-with-login',
   ]);
   expect(JSON.parse(edge.requests[1]?.body ?? '')).toEqual({ code: 'code-1' });
-  expect(edge.requests[2]?.authorization).toBe('Bearer token-1');
+  expect(edge.requests[1]?.authorization).toBeUndefined();
+  // The session it brought back is the next payment's.
+  await runner().beforeRequestPayment(ORDER);
+  expect(edge.requests.at(-1)?.authorization).toBe('Bearer token-1');
 });
 
 test('the cached token makes the next payment one round trip', async () => {
@@ -93,7 +95,7 @@ test('a token close to expiry is not cached; one for another API base is not reu
   edge.session = (_req, n) => ({ body: { token: `token-${n}`, openid: 'o-alice', expiresIn: 30 } });
   await runner().beforeRequestPayment(ORDER);
   await runner().beforeRequestPayment(ORDER);
-  expect(edge.count(/\/api\/session$/)).toBe(2);
+  expect(edge.count(/\/pay-with-login$/)).toBe(2);
 
   edge.session = (_req, n) => ({
     body: { token: `token-${n}`, openid: 'o-alice', expiresIn: 7200 },
@@ -103,7 +105,7 @@ test('a token close to expiry is not cached; one for another API base is not reu
   expect(stored.baseUrl).toBe(edge.url);
   wx.setStorageSync(SESSION_KEY, { ...stored, baseUrl: 'http://127.0.0.1:1' });
   await runner().beforeRequestPayment(ORDER);
-  expect(edge.count(/\/api\/session$/)).toBe(4);
+  expect(edge.count(/\/pay-with-login$/)).toBe(4);
 });
 
 test('an expired cached token is not sent', async () => {
@@ -111,8 +113,9 @@ test('an expired cached token is not sent', async () => {
   const stored = wx.getStorageSync(SESSION_KEY) as { expiresAt: number };
   wx.setStorageSync(SESSION_KEY, { ...stored, expiresAt: Date.now() - 1 });
   await runner().beforeRequestPayment(ORDER);
-  expect(edge.count(/\/api\/session$/)).toBe(2);
-  expect(edge.requests.at(-1)?.authorization).toBe('Bearer token-2');
+  expect(edge.count(/\/pay-with-login$/)).toBe(2);
+  // Signed in again instead: the expired token never went out.
+  expect(edge.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
 });
 
 test('wx.login fails (WeChat unreachable): LOGIN_FAILED, nothing sent to the server', async () => {
@@ -132,7 +135,7 @@ test("the server refuses the login code: LOGIN_FAILED with the server's code and
   expect(err.code).toBe('LOGIN_FAILED');
   expect(err.status).toBe(400);
   expect(err.message).toBe(
-    'login failed: POST /api/session answered HTTP 400 LOGIN_FAILED: code2Session refused the code (40029)',
+    'login failed: POST /api/orders/ORDER20260001/pay-with-login answered HTTP 400 LOGIN_FAILED: code2Session refused the code (40029)',
   );
   expect(edge.count(/\/pay$/)).toBe(0);
 });
@@ -145,7 +148,9 @@ test.each([
   edge.session = () => (typeof body === 'string' ? { raw: body } : { body });
   const err = errorOf(await runner().beforeRequestPayment(ORDER));
   expect(err.code).toBe('MALFORMED_RESPONSE');
-  expect(err.message).toMatch(/POST \/api\/session answered without a usable/);
+  expect(err.message).toMatch(
+    /POST \/api\/orders\/ORDER20260001\/pay-with-login answered (without a usable session|a malformed payment: not a JSON object)/,
+  );
   expect(wx.getStorageSync(SESSION_KEY)).toBe('');
 });
 
@@ -154,7 +159,9 @@ test('the server is unreachable: NETWORK', async () => {
     await runner({ apiBaseUrl: await closedPortUrl() }).beforeRequestPayment(ORDER),
   );
   expect(err.code).toBe('NETWORK');
-  expect(err.message).toMatch(/^POST \/api\/session failed: request:fail/);
+  expect(err.message).toMatch(
+    /^POST \/api\/orders\/ORDER20260001\/pay-with-login failed: request:fail/,
+  );
 });
 
 test('a slow server: TIMEOUT after the configured time, and the late answer changes nothing', async () => {
@@ -163,7 +170,7 @@ test('a slow server: TIMEOUT after the configured time, and the late answer chan
   const result = await runner({ requestTimeoutMs: 1000 }).beforeRequestPayment(ORDER);
   const err = errorOf(result);
   expect(err.code).toBe('TIMEOUT');
-  expect(err.message).toBe('POST /api/orders/ORDER20260001/pay timed out after 1000 ms');
+  expect(err.message).toBe('POST /api/orders/ORDER20260001/pay-with-login timed out after 1000 ms');
   expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   await new Promise((resolve) => setTimeout(resolve, 800));
   expect(result.calls).toBe(1);
@@ -192,7 +199,7 @@ test.each([
   const err = errorOf(await runner().beforeRequestPayment(ORDER));
   expect(err.code).toBe('HTTP');
   expect(err.status).toBe(status);
-  expect(err.message).toBe(`POST /api/orders/ORDER20260001/pay answered ${reason}`);
+  expect(err.message).toBe(`POST /api/orders/ORDER20260001/pay-with-login answered ${reason}`);
   if (typeof body !== 'string') expect(err.serverCode).toBe(body.code);
 });
 
@@ -211,7 +218,7 @@ test.each([
   const err = errorOf(await runner().beforeRequestPayment(ORDER));
   expect(err.code).toBe('MALFORMED_RESPONSE');
   expect(err.message).toMatch(
-    /^POST \/api\/orders\/ORDER20260001\/pay answered a malformed payment: /,
+    /^POST \/api\/orders\/ORDER20260001\/pay(-with-login)? answered a malformed payment: /,
   );
   expect(err.message).toMatch(reason);
 });
@@ -234,7 +241,7 @@ describe('401 on pay: one fresh login, then the answer stands', () => {
     const result = await page.beforeRequestPayment(ORDER);
     expect(result.err).toBeNull();
     expect(result.calls).toBe(1);
-    expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 1, pay: 2 });
+    expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 0, pay: 2 });
     expect((wx.getStorageSync(SESSION_KEY) as { token: string }).token).toBe('token-2');
   });
 
@@ -246,9 +253,9 @@ describe('401 on pay: one fresh login, then the answer stands', () => {
     const err = errorOf(await page.beforeRequestPayment(ORDER));
     expect(err.code).toBe('UNAUTHORIZED');
     expect(err.message).toBe(
-      'POST /api/orders/ORDER20260001/pay answered HTTP 401 UNAUTHORIZED: token expired',
+      'POST /api/orders/ORDER20260001/pay-with-login answered HTTP 401 UNAUTHORIZED: token expired',
     );
-    expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 1, pay: 2 });
+    expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 0, pay: 2 });
     expect(wx.getStorageSync(SESSION_KEY)).toBe('');
   });
 });

@@ -78,6 +78,21 @@ export async function startEdge(): Promise<Edge> {
       } else if (/^\/api\/orders\/[^/]+\/pay$/.test(seen.path)) {
         pays += 1;
         reply = edge.pay(seen, pays);
+      } else if (/^\/api\/orders\/[^/]+\/pay-with-login$/.test(seen.path)) {
+        // The server's one-request first payment: the session's answer, then the payment's.
+        sessions += 1;
+        pays += 1;
+        const session = edge.session(seen, sessions);
+        const payment = session.status && session.status !== 200 ? session : edge.pay(seen, pays);
+        reply =
+          session.raw !== undefined || (session.status ?? 200) !== 200
+            ? session
+            : payment.raw !== undefined || (payment.status ?? 200) !== 200
+              ? payment
+              : {
+                  body: { session: session.body, payment: payment.body },
+                  delayMs: (session.delayMs ?? 0) + (payment.delayMs ?? 0) || undefined,
+                };
       } else if (seen.path === '/sandbox/cashier/pay') {
         const { outcome } = JSON.parse(seen.body) as { outcome: string };
         const errMsg =

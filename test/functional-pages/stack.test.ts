@@ -89,7 +89,7 @@ function verifyPaySign(args: RequestPaymentArgs): boolean {
   return verify('RSA-SHA256', Buffer.from(message), publicKey, Buffer.from(args.paySign, 'base64'));
 }
 
-test('first payment: login + session + pay, signed RSA arguments for the cashier', async () => {
+test('first payment: wx.login + one request (sign in and pay), signed RSA arguments', async () => {
   const order = await createOrder();
   const { wx, page } = phone('fp-alice');
   const result = await page.beforeRequestPayment(orderRef(order));
@@ -100,7 +100,12 @@ test('first payment: login + session + pay, signed RSA arguments for the cashier
   expect(args.package).toMatch(/^prepay_id=\S+$/);
   expect(args.timeStamp).toMatch(/^\d+$/);
   expect(verifyPaySign(args)).toBe(true);
-  expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 1, pay: 1 });
+  // Two round trips from the tap: the login code, then pay-with-login.
+  expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 0, pay: 1 });
+  expect(Object.keys(wx.emulator.roundTripsByUrl)).toEqual([
+    'POST /sandbox/login-code',
+    `POST /api/orders/${order.orderNo}/pay-with-login`,
+  ]);
 
   const wechat = await sandbox<SandboxOrder>(`/sandbox/orders/${order.orderNo}`);
   expect(wechat.body.total).toBe(order.total);
@@ -182,11 +187,11 @@ test('an unknown order: 404 with the reason', async () => {
   const result = await phone('fp-frank').page.beforeRequestPayment({ orderNo: 'NOSUCHORDER0001' });
   expect(result.calls).toBe(1);
   expect(result.err?.message).toMatch(
-    /^POST \/api\/orders\/NOSUCHORDER0001\/pay answered HTTP 404 NOT_FOUND/,
+    /^POST \/api\/orders\/NOSUCHORDER0001\/pay-with-login answered HTTP 404 NOT_FOUND/,
   );
 });
 
-test('code2Session failing at WeChat: LOGIN_FAILED, no pay request', async () => {
+test('code2Session failing at WeChat: LOGIN_FAILED, and no WeChat order', async () => {
   const order = await createOrder();
   await sandbox('/sandbox/faults', {
     method: 'PUT',
@@ -197,8 +202,11 @@ test('code2Session failing at WeChat: LOGIN_FAILED, no pay request', async () =>
     const result = await page.beforeRequestPayment(orderRef(order));
     expect(result.calls).toBe(1);
     expect((result.err as Error & { code: string }).code).toBe('LOGIN_FAILED');
-    expect(result.err?.message).toMatch(/^login failed: POST \/api\/session answered HTTP 5\d\d /);
-    expect(wx.emulator.roundTrips.pay).toBe(0);
+    expect(result.err?.message).toMatch(
+      /^login failed: POST \/api\/orders\/\w+\/pay-with-login answered HTTP 5\d\d LOGIN_FAILED/,
+    );
+    expect(wx.emulator.roundTrips.pay).toBe(1);
+    expect((await sandbox(`/sandbox/orders/${order.orderNo}`)).status).toBe(404);
   } finally {
     await sandbox('/sandbox/faults', { method: 'DELETE' });
   }
@@ -214,7 +222,7 @@ test('an expired server session: one fresh login, then the payment goes through'
   const result = await page.beforeRequestPayment(orderRef(order));
   expect(result.err).toBeNull();
   expect(result.calls).toBe(1);
-  expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 1, pay: 2 });
+  expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 0, pay: 2 });
 });
 
 test('an expired order is refused (409) and WeChat never sees it', async () => {

@@ -78,7 +78,7 @@ test('navigator route: tap → functional page → cashier → success with extr
   ]);
   expect(navigatorTaps()).toHaveLength(1);
   expect(runner.records[0]?.request).toEqual({ ...PROPS, version: 'develop', route: 'navigator' });
-  expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 1, pay: 1, cashier: 1 });
+  expect(wx.emulator.roundTrips).toMatchObject({ login: 1, session: 0, pay: 1, cashier: 1 });
   expect(payButton.data.state).toBe('ready');
 });
 
@@ -103,7 +103,7 @@ test('navigator route: the server refusing → host fail carrying the reason', a
       type: 'fail',
       detail: {
         errMsg:
-          'requestPayment:fail POST /api/orders/ORDER20260001/pay answered HTTP 409 ORDER_NOT_PAYABLE: order is paid',
+          'requestPayment:fail POST /api/orders/ORDER20260001/pay-with-login answered HTTP 409 ORDER_NOT_PAYABLE: order is paid',
       },
     },
   ]);

@@ -14,6 +14,8 @@ import {
   OrderParamsSchema,
   OrderSchema,
   PayResponseSchema,
+  PayWithLoginResponseSchema,
+  SessionRequestSchema,
   RefundRequestSchema,
   RefundResponseSchema,
   errorResponses,
@@ -92,6 +94,32 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       },
     },
     async (req) => deps.checkout.pay(req.params.orderNo, payer(req), req.headers['x-order-token']),
+  );
+
+  // A first payment in one request: the functional page's wx.login code is exchanged here and
+  // the order paid at once (two round trips from the tap instead of three). Limited like sign-ins.
+  app.post(
+    '/api/orders/:orderNo/pay-with-login',
+    {
+      config: { rateLimit: { max: deps.config.sessionRateLimit, timeWindow: 60_000 } },
+      schema: {
+        params: OrderParamsSchema,
+        headers: OrderAccessHeadersSchema,
+        body: SessionRequestSchema,
+        response: { 200: PayWithLoginResponseSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      // An unknown order is refused before the single-use code is spent on it.
+      await deps.records.get(req.params.orderNo);
+      const session = await deps.sessions.login(req.body.code);
+      const payment = await deps.checkout.pay(
+        req.params.orderNo,
+        session.openid,
+        req.headers['x-order-token'],
+      );
+      return { session, payment };
+    },
   );
 
   app.post(
