@@ -164,3 +164,28 @@ export function describeLoad(r: LoadResult): string {
     `p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, codes ${JSON.stringify(r.statusCodes)}`
   );
 }
+
+/**
+ * autocannon's setupRequest for pay runs: request k pays `orders[k]` (cycling) as
+ * `payers[k % payers.length]`, so a later run over the same orders is the same payer.
+ */
+export function paySetupRequest(
+  orders: readonly CreatedOrder[],
+  payers: readonly BenchSession[],
+): (req: autocannon.Request) => autocannon.Request {
+  let i = 0;
+  return (req) => {
+    const k = i++ % orders.length;
+    const payer = payers[k % payers.length] as BenchSession;
+    const order = orders[k] as CreatedOrder;
+    return {
+      ...req,
+      path: `/api/orders/${order.orderNo}/pay`,
+      headers: {
+        ...req.headers,
+        authorization: `Bearer ${payer.token}`,
+        'x-order-token': order.orderToken,
+      },
+    };
+  };
+}

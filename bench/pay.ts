@@ -8,9 +8,8 @@
  * Below 80 % of the ceiling (or with `--profile`) the server runs a second peak under --cpu-prof
  * and the summary says where its time goes (bench/cpu-profile.ts).
  */
-import type autocannon from 'autocannon';
 import type { BenchSession, LoadResult } from './api';
-import { createOrders, describeLoad, load, sessions } from './api';
+import { createOrders, describeLoad, load, paySetupRequest, sessions } from './api';
 import { profileServer } from './cpu-profile';
 import { measureCrypto } from './crypto';
 import type { ProcessStack } from '../dev/processes';
@@ -33,22 +32,7 @@ async function payRun(
   payers: readonly BenchSession[],
   o: { connections: number; seconds: number; overallRate?: number; max?: number },
 ): Promise<PayRun> {
-  let i = 0;
-  const setupRequest = (req: autocannon.Request): autocannon.Request => {
-    const k = i++ % orders.length;
-    // The payer follows the order, so a later run paying the same orders is the same payer.
-    const payer = payers[k % payers.length] as BenchSession;
-    const order = orders[k] as CreatedOrder;
-    return {
-      ...req,
-      path: `/api/orders/${order.orderNo}/pay`,
-      headers: {
-        ...req.headers,
-        authorization: `Bearer ${payer.token}`,
-        'x-order-token': order.orderToken,
-      },
-    };
-  };
+  const setupRequest = paySetupRequest(orders, payers);
   const cpu0 = [cpuMsOf(stack.server.pid), cpuMsOf(stack.sandbox.pid)] as const;
   const result = await load({
     url: stack.serverUrl,

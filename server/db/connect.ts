@@ -42,12 +42,16 @@ function parseInt8(value: string): number {
   return n;
 }
 
-/** `poolSize`: PostgreSQL connections this process may hold (N instances hold N × poolSize). */
-export async function openStorage(url: string, poolSize = 10): Promise<Storage> {
-  let db: Kysely<Database>;
-  let dialect: DialectName;
+/**
+ * A connection to `url` with this project's settings (bigint as number, SQLite in WAL mode),
+ * without migrations or repositories: openStorage builds on it, and tests that only read a
+ * running server's database use it alone. `poolSize`: PostgreSQL connections it may hold.
+ */
+export function connectDatabase(
+  url: string,
+  poolSize = 10,
+): { db: Kysely<Database>; dialect: DialectName } {
   if (isPostgresUrl(url)) {
-    dialect = 'postgres';
     const pool = new Pool({
       connectionString: url,
       max: poolSize,
@@ -63,18 +67,27 @@ export async function openStorage(url: string, poolSize = 10): Promise<Storage> 
     pool.on('error', (err) => {
       process.emitWarning(`PostgreSQL idle client error: ${err.message}`);
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  } else {
-    dialect = 'sqlite';
-    if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true });
-    const sqlite = new BetterSqlite3(url);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-    });
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      dialect: 'postgres',
+    };
   }
+  if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true });
+  const sqlite = new BetterSqlite3(url);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  return {
+    db: new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    }),
+    dialect: 'sqlite',
+  };
+}
+
+/** `poolSize`: PostgreSQL connections this process may hold (N instances hold N × poolSize). */
+export async function openStorage(url: string, poolSize = 10): Promise<Storage> {
+  const { db, dialect } = connectDatabase(url, poolSize);
   try {
     await migrateToLatest(db);
   } catch (err) {

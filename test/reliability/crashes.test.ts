@@ -10,14 +10,14 @@
  * each database has a second server process on a database of its own that places its orders
  * and is killed first thing, so those 60 s run while the other cases do.
  */
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { Client, Pool, types as pgTypes } from 'pg';
+import type { Kysely } from 'kysely';
+import { Client } from 'pg';
 import path from 'node:path';
 import { startProcessStack } from '../../dev/processes';
 import type { NodeProcess, ProcessStack, ServerInstance } from '../../dev/processes';
 import { postgresUnavailable, startPostgres } from '../../dev/postgres';
 import type { TestPostgres } from '../../dev/postgres';
+import { connectDatabase } from '../../server/db/connect';
 import type { Database } from '../../server/db/schema';
 import type { ApiError, CreatedOrder, Order, RefundResponse } from '../../typings/api';
 import { call, cashier, createOrder, placedOrder, waitFor } from '../server/http';
@@ -67,20 +67,7 @@ interface SandboxOrder {
 }
 
 /** The test's own connection to a server's database: it only reads (the server owns every write). */
-function openReader(url: string): Kysely<Database> {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new Pool({
-      connectionString: url,
-      max: 2,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === 20 ? Number : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
-      },
-    });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(url) }) });
-}
+const openReader = (url: string): Kysely<Database> => connectDatabase(url, 2).db;
 
 interface Env {
   db: Db;

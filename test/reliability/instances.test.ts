@@ -18,15 +18,21 @@ import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type autocannon from 'autocannon';
-import { Kysely, PostgresDialect } from 'kysely';
-import { Client, Pool, types as pgTypes } from 'pg';
-import { createOrders, describeLoad, load, sessions as benchSessions } from '../../bench/api';
-import type { BenchSession, LoadResult } from '../../bench/api';
+import type { Kysely } from 'kysely';
+import { Client } from 'pg';
+import {
+  createOrders,
+  describeLoad,
+  load,
+  paySetupRequest,
+  sessions as benchSessions,
+} from '../../bench/api';
+import type { LoadResult } from '../../bench/api';
 import { cpuMsOf, startProcessStack } from '../../dev/processes';
 import type { NodeProcess, ProcessStack, ServerInstance } from '../../dev/processes';
 import { postgresUnavailable, startPostgres } from '../../dev/postgres';
 import type { TestPostgres } from '../../dev/postgres';
+import { connectDatabase } from '../../server/db/connect';
 import type { Database } from '../../server/db/schema';
 import type { CreatedOrder } from '../../typings/api';
 import { call, cashier, pay, session, waitFor } from '../server/http';
@@ -123,18 +129,8 @@ const isUnreachable = (err: unknown): boolean =>
   (err as Error).name === 'TypeError' &&
   (err as Error).message === 'fetch failed';
 
-/** The test's own connection to the shared database: it only reads. */
-function openReader(url: string): Kysely<Database> {
-  const pool = new Pool({
-    connectionString: url,
-    max: 2,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? Number : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
-    },
-  });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-}
+/** The test's own connection to a server's database: it only reads (the server owns every write). */
+const openReader = (url: string): Kysely<Database> => connectDatabase(url, 2).db;
 
 /** The sandbox's request log: method and URL of every request WeChat received. */
 function wechatRequests(sandbox: NodeProcess): { method: string; url: string }[] {
@@ -461,21 +457,7 @@ maybe('two server processes on one PostgreSQL', () => {
         orders: CreatedOrder[],
         connections: number,
       ): Promise<LoadResult> => {
-        let k = 0;
-        const setupRequest = (req: autocannon.Request): autocannon.Request => {
-          const n = k++ % orders.length;
-          const order = orders[n] as CreatedOrder;
-          const payer = payers[n % payers.length] as BenchSession;
-          return {
-            ...req,
-            path: `/api/orders/${order.orderNo}/pay`,
-            headers: {
-              ...req.headers,
-              authorization: `Bearer ${payer.token}`,
-              'x-order-token': order.orderToken,
-            },
-          };
-        };
+        const setupRequest = paySetupRequest(orders, payers);
         return load({
           url: target.url,
           connections,
