@@ -68,7 +68,7 @@ export const roundTripsBench: Bench = {
           value: first.trips / users,
           unit: 'trips',
           baseline: { label: 'official sample', value: OFFICIAL_SAMPLE_ROUND_TRIPS },
-          note: `wx.login, POST /api/session, POST pay; ${(first.ms / users).toFixed(0)} ms on loopback`,
+          note: `wx.login, POST pay-with-login; ${(first.ms / users).toFixed(0)} ms on loopback`,
         },
         {
           benchmark: 'round trips',
