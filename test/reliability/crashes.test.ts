@@ -428,6 +428,9 @@ describe(`SIGKILL at each step, restart, everything ends right (${DBS.join(' and
       }, RECOVERY_MS);
       expect(row.transaction_id).toBe(wx.transactionId);
       expect(row.paid_at).toBe(Date.parse(wx.successTime ?? ''));
+      // The line is written just after the commit the reader saw, and reaches this process
+      // through a pipe: wait for it to arrive, then there must be exactly one.
+      await waitFor(async () => paidLines(e, o.orderNo) > 0, RECOVERY_MS);
       expect(paidLines(e, o.orderNo)).toBe(1);
     },
     30_000,
