@@ -215,7 +215,7 @@ function writeConfig(root: Root) {
       await fs.mkdir(path.dirname(stub), { recursive: true });
       await fs.writeFile(
         stub,
-        '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.payInSandbox = undefined;\nexports.SANDBOX_NOTICE = "";\n',
+        '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.payInSandbox = undefined;\n',
       );
     }
   };

@@ -26,6 +26,8 @@ export interface PhoneOptions {
   route?: 'plugin' | 'navigator';
   /** `devtools`: WeChat DevTools, where a development build pays at the local sandbox. */
   platform?: 'ios' | 'android' | 'devtools';
+  /** WeChat's language on this phone (default zh_CN); the shop and the plugin both follow it. */
+  language?: string;
 }
 
 /** The base library a phone plays per route: the current one, or the last before 2.22.1. */
@@ -79,6 +81,7 @@ export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>
     cashierOutcome: options.cashierOutcome ?? 'success',
     modalAnswers: options.modalAnswers ?? [],
     ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.language ? { language: options.language } : {}),
   });
   routeRequests(wx, options.shopApiBase ?? API_BASE_URL, options.shopApiUrl ?? options.serverUrl);
   const pluginWx = createWx({
@@ -87,6 +90,7 @@ export function pickUpPhone(options: PhoneOptions, ids: Record<PageName, string>
     user: options.user,
     baseLibrary: BASE_LIBRARY_FOR_ROUTE[options.route ?? 'plugin'],
     ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.language ? { language: options.language } : {}),
   });
   routeRequests(pluginWx, options.shopApiBase ?? API_BASE_URL, options.serverUrl);
   // A development build's DevTools payer talks to the sandbox it was built for.

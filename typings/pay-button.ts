@@ -19,7 +19,10 @@ export interface PayButtonProps {
   disabled: boolean;
   /** Slot content replaces the amount on the face instead of preceding it (default false). */
   customFace?: boolean;
-  /** Verb of the accessible label, e.g. 'Pay' → "Pay ¥12.34" (default 'Pay'). */
+  /**
+   * Verb on the face and in the accessible label, e.g. '立即支付' → "立即支付 ¥12.34". Default '':
+   * the word for the WeChat language (支付 in Chinese, Pay in English).
+   */
   label?: string;
 }
 

@@ -100,6 +100,12 @@ export const API_RULES: Readonly<Record<string, ApiRule>> = {
     pluginPagesOnly: true,
     doc: `${DOC}/route/wx.navigateBack.html`,
   },
+  setNavigationBarTitle: {
+    since: '1.0.0',
+    plugin: '2.1.0',
+    pluginPagesOnly: true,
+    doc: `${DOC}/ui/navigation-bar/wx.setNavigationBarTitle.html`,
+  },
   showToast: { since: '1.0.0', plugin: '1.9.6', doc: `${DOC}/ui/interaction/wx.showToast.html` },
   hideToast: { since: '1.0.0', plugin: '1.9.6', doc: `${DOC}/ui/interaction/wx.hideToast.html` },
   showLoading: {

@@ -86,6 +86,8 @@ export interface EmulatorState {
   navigations: Navigation[];
   toasts: ToastRecord[];
   modals: ModalRecord[];
+  /** Every `wx.setNavigationBarTitle`, in order. */
+  titles: string[];
   modalAnswers: Array<'confirm' | 'cancel'>;
   loading: string | null;
   /** Every `wx.requestPayment` call, in order, with the cashier's answer. */
@@ -195,6 +197,7 @@ export function createWx(options: CreateWxOptions) {
     navigations: [],
     toasts: [],
     modals: [],
+    titles: [],
     modalAnswers: [...(options.modalAnswers ?? [])],
     loading: null,
     payments: [],
@@ -420,6 +423,11 @@ export function createWx(options: CreateWxOptions) {
       succeed(option, { errMsg: 'navigateBack:ok' });
     },
 
+    setNavigationBarTitle(option: WechatMiniprogram.SetNavigationBarTitleOption): void {
+      state.titles.push(option.title);
+      succeed(option, { errMsg: 'setNavigationBarTitle:ok' });
+    },
+
     showToast(option: WechatMiniprogram.ShowToastOption): void {
       state.toasts.push({
         title: option.title,
@@ -439,6 +447,16 @@ export function createWx(options: CreateWxOptions) {
       succeed(option, { errMsg: 'hideLoading:ok' });
     },
     showModal(option: WechatMiniprogram.ShowModalOption): void {
+      // WeChat refuses button words longer than 4 characters instead of cutting them.
+      for (const key of ['confirmText', 'cancelText'] as const) {
+        const text = option[key];
+        if (text !== undefined && Array.from(text).length > 4) {
+          failWith(option, {
+            errMsg: `showModal:fail ${key} length should not larger than 4 Chinese characters`,
+          } as WechatMiniprogram.GeneralCallbackResult);
+          return;
+        }
+      }
       const answerWith = state.modalAnswers.shift() ?? 'confirm';
       state.modals.push({
         ...(option.title !== undefined ? { title: option.title } : {}),
@@ -459,6 +477,7 @@ export function createWx(options: CreateWxOptions) {
         system: platform === 'android' ? 'Android 14' : 'iOS 17.5',
         version: '8.0.50',
         SDKVersion: baseLibrary,
+        language: options.language ?? 'zh_CN',
         brand: 'emulator',
         model: 'emulator',
       };

@@ -4,6 +4,7 @@
  * switching back to an earlier remark returns the order already created instead of a new one.
  */
 import type { CreateOrderItem, OrderLimits } from '../../typings';
+import { InputError } from './input-error';
 
 export interface Cart {
   items: CreateOrderItem[];
@@ -14,7 +15,7 @@ const SKU_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * Parses the `items` page parameter: `SKU:QTY` pairs joined by commas, e.g. `tea-500g:2,cup:1`.
- * Throws a readable error for anything else; repeated skus are merged. Needs no server, so a bad
+ * Throws an InputError for anything else; repeated skus are merged. Needs no server, so a bad
  * link is refused before any request; the server's limits are `checkCartLimits`.
  */
 export function parseItemsParam(param: string): CreateOrderItem[] {
@@ -24,11 +25,11 @@ export function parseItemsParam(param: string): CreateOrderItem[] {
   for (const part of text.split(',')) {
     const match = /^([^:]+):(\d{1,3})$/.exec(part.trim());
     if (!match || !SKU_PATTERN.test(match[1] ?? '')) {
-      throw new Error(`"${part}" is not an item (expected SKU:QUANTITY)`);
+      throw new InputError({ kind: 'not-an-item', part });
     }
     const sku = match[1] as string;
     const quantity = Number(match[2]);
-    if (quantity < 1) throw new Error(`quantity of ${sku} must be at least 1`);
+    if (quantity < 1) throw new InputError({ kind: 'quantity-too-small', sku });
     merged.set(sku, (merged.get(sku) ?? 0) + quantity);
   }
   return Array.from(merged, ([sku, quantity]) => ({ sku, quantity }));
@@ -41,10 +42,12 @@ export function checkCartLimits(
 ): void {
   for (const { sku, quantity } of items) {
     if (quantity > limits.maxQuantity) {
-      throw new Error(`quantity of ${sku} must be 1 to ${limits.maxQuantity}`);
+      throw new InputError({ kind: 'quantity-too-large', sku, max: limits.maxQuantity });
     }
   }
-  if (items.length > limits.maxLines) throw new Error(`at most ${limits.maxLines} items per order`);
+  if (items.length > limits.maxLines) {
+    throw new InputError({ kind: 'too-many-lines', max: limits.maxLines });
+  }
 }
 
 /** Order-insensitive identity of a cart and remark. */

@@ -3,6 +3,7 @@
  * offset, never from a local start time, so a page that was hidden, throttled or opened on a
  * phone with a wrong clock still shows the server's truth.
  */
+import type { ShopMessages } from './i18n';
 
 /** Remaining whole milliseconds until `expiresAtMs`, never negative. */
 export function remainingMs(expiresAtMs: number, nowMs: number): number {
@@ -21,15 +22,10 @@ export function formatMmSs(ms: number): string {
   return `${minutes < 10 ? '0' : ''}${minutes}:${seconds < 10 ? '0' : ''}${seconds}`;
 }
 
-/** Spoken form for the accessible label: `14 minutes 5 seconds`. */
-export function spokenDuration(ms: number): string {
-  const totalSeconds = Math.max(0, Math.ceil(ms / 1000));
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  const parts: string[] = [];
-  if (minutes > 0) parts.push(`${minutes} minute${minutes === 1 ? '' : 's'}`);
-  if (seconds > 0 || minutes === 0) parts.push(`${seconds} second${seconds === 1 ? '' : 's'}`);
-  return parts.join(' ');
+/** Spoken form for the accessible label: `14分5秒`, `14 minutes 5 seconds`. */
+export function spokenDuration(ms: number, m: Pick<ShopMessages, 'spokenDuration'>): string {
+  const totalSeconds = Number.isFinite(ms) ? Math.max(0, Math.ceil(ms / 1000)) : 0;
+  return m.spokenDuration(Math.floor(totalSeconds / 60), totalSeconds % 60);
 }
 
 /** Parses an RFC 3339 time to epoch milliseconds; NaN when it is not one. */

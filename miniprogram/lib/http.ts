@@ -100,35 +100,3 @@ export function errorFromResponse(response: HttpResponse): HttpError {
 export function isFinalRefusal(error: unknown): boolean {
   return error instanceof HttpError && (error.status === 403 || error.status === 404);
 }
-
-/** Words a shopper can act on; the server's own message stays in logs. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof HttpError)) return 'Something went wrong. Please try again.';
-  switch (error.kind) {
-    case 'network':
-      return 'Cannot reach the shop. Check your connection and try again.';
-    case 'timeout':
-      return 'The shop is taking too long to answer. Please try again.';
-    case 'malformed':
-      return 'The shop sent an answer we could not read. Please try again.';
-    case 'http':
-      break;
-  }
-  switch (error.code) {
-    case 'NOT_FOUND':
-      return 'This order does not exist.';
-    case 'FORBIDDEN':
-      return 'This order belongs to another WeChat account.';
-    case 'ORDER_NOT_PAYABLE':
-      return 'This order can no longer be paid.';
-    case 'RATE_LIMITED':
-      return 'Too many attempts. Please wait a moment and try again.';
-    case 'LOGIN_FAILED':
-    case 'UNAUTHORIZED':
-      return 'WeChat sign-in failed. Please try again.';
-    case 'VALIDATION_ERROR':
-      return `The order was not accepted: ${error.message}`;
-    default:
-      return 'The shop could not handle this right now. Please try again.';
-  }
-}

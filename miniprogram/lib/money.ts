@@ -2,6 +2,7 @@
  * Money is integer fen everywhere; yuan exist only as display strings. Formatting uses integer
  * arithmetic so no amount is ever rounded through a float.
  */
+import type { ShopMessages } from './i18n';
 
 /** Largest amount the shop formats: WeChat Pay's own ceiling for one order (¥1,000,000.00). */
 export const MAX_FEN = 100_000_000;
@@ -37,7 +38,7 @@ export function formatDiscount(fen: number): string {
   return fen === 0 ? formatPrice(0) : formatPrice(-Math.abs(fen));
 }
 
-/** Screen readers read `¥12.34` badly; this says `12.34 yuan`. */
-export function spokenPrice(fen: number): string {
-  return `${formatYuan(fen)} yuan`;
+/** Screen readers read `¥12.34` badly; this says `12.34元` (`12.34 yuan` in English). */
+export function spokenPrice(fen: number, m: Pick<ShopMessages, 'spokenPrice'>): string {
+  return m.spokenPrice(formatYuan(fen));
 }

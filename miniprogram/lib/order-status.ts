@@ -52,19 +52,3 @@ export interface PollPolicy {
 export const pollPolicy: PollPolicy = {
   delaysMs: [1000, 1000, 2000, 2000, 3000, 4000, 5000, 7000],
 };
-
-export const STATE_TEXT: Record<ResultState, { title: string; hint: string }> = {
-  paid: { title: 'Payment successful', hint: 'Thank you. Your order is confirmed.' },
-  unpaid: {
-    title: 'Not paid yet',
-    hint: 'Your order is kept until it expires. You can pay again.',
-  },
-  expired: {
-    title: 'Order closed',
-    hint: 'This order expired before it was paid. Nothing was charged.',
-  },
-  confirming: {
-    title: 'Confirming payment…',
-    hint: 'Checking with WeChat Pay. This usually takes a few seconds.',
-  },
-};

@@ -1,5 +1,6 @@
 /** What the pages render for an order: display strings only, all formatted from fen. */
 import type { Order } from '../../typings';
+import type { ShopMessages } from './i18n';
 import { formatDiscount, formatPrice, spokenPrice } from './money';
 
 export interface LineView {
@@ -24,7 +25,7 @@ export interface OrderView {
   remark: string;
 }
 
-export function orderView(order: Order): OrderView {
+export function orderView(order: Order, m: ShopMessages): OrderView {
   const b = order.breakdown;
   return {
     orderNo: order.orderNo,
@@ -35,26 +36,37 @@ export function orderView(order: Order): OrderView {
       unitPrice: formatPrice(line.unitPrice),
       quantity: line.quantity,
       subtotal: formatPrice(line.subtotal),
-      label: `${line.name}, ${line.spec}, ${spokenPrice(line.unitPrice)} each, quantity ${line.quantity}`,
+      label: m.lineLabel({
+        name: line.name,
+        spec: line.spec,
+        unitPrice: spokenPrice(line.unitPrice, m),
+        quantity: line.quantity,
+      }),
     })),
     goods: formatPrice(b.goods),
-    shipping: b.shipping === 0 ? 'Free' : formatPrice(b.shipping),
+    shipping: b.shipping === 0 ? m.free : formatPrice(b.shipping),
     discount: formatDiscount(b.discount),
     hasDiscount: b.discount !== 0,
     total: formatPrice(order.total),
-    totalLabel: `Amount due ${spokenPrice(order.total)}`,
+    totalLabel: m.amountDueLabel(spokenPrice(order.total, m)),
     remark: order.remark ?? '',
   };
 }
 
-/** `2026-11-23T13:45:10.000Z` → `2026-11-23 21:45:10` in the phone's time zone. */
-export function formatLocalTime(iso: string): string {
+/**
+ * `2026-11-23T13:45:10.000Z` → `2026年11月23日 21:45:10` (`23 Nov 2026, 21:45:10`) in the phone's
+ * time zone.
+ */
+export function formatLocalTime(iso: string, m: Pick<ShopMessages, 'dateTime'>): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return '';
   const d = new Date(ms);
-  const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
-  return (
-    `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
-    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
-  );
+  return m.dateTime({
+    year: d.getFullYear(),
+    month: d.getMonth() + 1,
+    day: d.getDate(),
+    hour: d.getHours(),
+    minute: d.getMinutes(),
+    second: d.getSeconds(),
+  });
 }

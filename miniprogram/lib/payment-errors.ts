@@ -1,34 +1,32 @@
 /**
  * Words for a failed payment. The pay-button's `fail` detail carries WeChat's errMsg, and for a
  * failure inside the functional page a technical reason (`POST /api/session failed: request:fail
- * ECONNREFUSED`). Known causes become advice; anything else is shown as given, shortened.
+ * ECONNREFUSED`). Known causes become advice; anything else is shown as given, shortened to what
+ * a toast shows.
  */
+import type { ShopMessages } from './i18n';
 
-/** A toast with `icon: 'none'` shows about two lines. */
-export const MAX_TOAST_LENGTH = 60;
+type Cause = Exclude<keyof ShopMessages['payment'], 'other' | 'unknownReason'>;
 
-const KNOWN: ReadonlyArray<[RegExp, string]> = [
-  [/real device|devtools/i, 'Payments need a real device: WeChat DevTools cannot run them.'],
-  [/ORDER_NOT_PAYABLE|HTTP 409/, 'Payment failed: this order can no longer be paid.'],
-  [/FORBIDDEN|HTTP 403/, 'Payment failed: this order belongs to another WeChat account.'],
-  [/RATE_LIMITED|HTTP 429/, 'Payment failed: too many attempts. Please wait a moment.'],
-  [/timeout|timed out/i, 'Payment failed: the shop took too long to answer. Please try again.'],
-  [
-    /request:fail|ECONN|ENOTFOUND|EAI_AGAIN|network/i,
-    'Payment failed: cannot reach the shop. Check your connection and try again.',
-  ],
-  [/login|LOGIN_FAILED/i, 'Payment failed: WeChat sign-in failed. Please try again.'],
+const KNOWN: ReadonlyArray<[RegExp, Cause]> = [
+  [/real device|devtools/i, 'devtools'],
+  [/ORDER_NOT_PAYABLE|HTTP 409/, 'notPayable'],
+  [/FORBIDDEN|HTTP 403/, 'forbidden'],
+  [/RATE_LIMITED|HTTP 429/, 'rateLimited'],
+  [/timeout|timed out/i, 'timeout'],
+  [/request:fail|ECONN|ENOTFOUND|EAI_AGAIN|network/i, 'network'],
+  [/login|LOGIN_FAILED/i, 'login'],
 ];
 
-/** `requestPayment:fail no balance` → `no balance`. */
+/** `requestPayment:fail no balance` → `no balance`; '' when WeChat gave no reason. */
 export function failReason(errMsg: string | undefined): string {
-  const reason = (errMsg ?? '').replace(/^[A-Za-z]+:fail\s*/, '').trim();
-  return reason || 'unknown error';
+  return (errMsg ?? '').replace(/^[A-Za-z]+:fail\s*/, '').trim();
 }
 
-export function paymentFailureText(errMsg: string | undefined): string {
+export function paymentFailureText(errMsg: string | undefined, m: ShopMessages): string {
   const reason = failReason(errMsg);
-  for (const [pattern, text] of KNOWN) if (pattern.test(reason)) return text;
-  const text = `Payment failed: ${reason}`;
-  return text.length > MAX_TOAST_LENGTH ? `${text.slice(0, MAX_TOAST_LENGTH - 1)}…` : text;
+  for (const [pattern, cause] of KNOWN) if (pattern.test(reason)) return m.payment[cause];
+  const text = m.payment.other(reason || m.payment.unknownReason);
+  const max = m.toastMaxLength;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

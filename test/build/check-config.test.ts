@@ -80,6 +80,24 @@ describe('a field WeChat does not document', () => {
   });
 });
 
+describe('dark mode: a theme variable theme.json does not back', () => {
+  test('a variable neither palette defines', () => {
+    const plant: Plant = (j) => (obj(j.window).backgroundColor = '@nope');
+    caught('miniprogram/app.json', plant, 'miniprogram/app.json: "window.backgroundColor" is @nope, which theme.json does not define in light, dark');
+  });
+
+  test('a palette value WeChat does not list', () => {
+    edit('miniprogram/theme.json', (j) => (obj(j.dark).navTextStyle = 'grey'));
+    expect(checkConfigs(copy)).toEqual([
+      'miniprogram/app.json: "window.navigationBarTextStyle" is @navTextStyle, "grey" in "dark", and must be one of black | white',
+    ]);
+  });
+
+  test('a page may use the palette too, but only what it defines', () => {
+    caught(PAY_RESULT, (j) => (j.backgroundColor = '@missing'), `${PAY_RESULT}: "backgroundColor" is @missing`);
+  });
+});
+
 describe('a required field missing', () => {
   test.each<[string, string, Plant]>([
     [PLUGIN_PROJECT, 'compileType', (j) => delete j.compileType],

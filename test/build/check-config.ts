@@ -82,8 +82,46 @@ function isObject(value: unknown): value is Json {
   return typeName(value) === 'object';
 }
 
+/**
+ * theme.json's two palettes (framework/ability/darkmode.html): with app.json `darkmode: true`
+ * and `themeLocation`, a window field may say "@name" and take the value from each palette.
+ */
+export interface Theme {
+  light: Json;
+  dark: Json;
+}
+
+/** A "@name" value: defined in both palettes, and each of its values allowed. */
+function themed(v: string, name: string, field: Table['fields'][string], label: string, theme?: Theme) {
+  if (!theme) {
+    return [
+      `${label}: "${name}" is the theme variable ${v}, but the app has no theme.json (app.json darkmode and themeLocation)`,
+    ];
+  }
+  const problems: string[] = [];
+  const missing = (['light', 'dark'] as const).filter((m) => typeof theme[m][v.slice(1)] !== 'string');
+  if (missing.length > 0) {
+    problems.push(`${label}: "${name}" is ${v}, which theme.json does not define in ${missing.join(', ')}`);
+  }
+  for (const mode of ['light', 'dark'] as const) {
+    const resolved = theme[mode][v.slice(1)];
+    if (typeof resolved === 'string' && field.values && !field.values.includes(resolved)) {
+      problems.push(
+        `${label}: "${name}" is ${v}, "${resolved}" in "${mode}", and must be one of ${field.values.join(' | ')}`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Field names, types and listed values of one JSON object against its table. */
-export function validate(value: unknown, table: Table, label: string, prefix = ''): string[] {
+export function validate(
+  value: unknown,
+  table: Table,
+  label: string,
+  prefix = '',
+  theme?: Theme,
+): string[] {
   if (!isObject(value)) {
     const what = prefix ? `"${prefix.slice(0, -1)}"` : table.name;
     return [`${label}: ${what} must be a JSON object, not ${describe(value)}`];
@@ -109,10 +147,16 @@ export function validate(value: unknown, table: Table, label: string, prefix = '
       problems.push(`${label}: "${name}" must be ${field.type}, not ${describe(v)}`);
       continue;
     }
+    if (typeof v === 'string' && v.startsWith('@') && field.type === 'string') {
+      problems.push(...themed(v, name, field, label, theme));
+      continue;
+    }
     if (field.values && typeof v === 'string' && !field.values.includes(v)) {
       problems.push(`${label}: "${name}" must be one of ${field.values.join(' | ')}, not "${v}"`);
     }
-    if (field.fields && isObject(v)) problems.push(...validate(v, field.fields, label, `${name}.`));
+    if (field.fields && isObject(v)) {
+      problems.push(...validate(v, field.fields, label, `${name}.`, theme));
+    }
     if (field.each && isObject(v)) {
       for (const [k, item] of Object.entries(v)) {
         if (typeof field.each !== 'string') {
@@ -147,6 +191,8 @@ interface Scope {
   pluginLabel?: string;
   /** The project that opens this app, if any (for the "dev" version rule). */
   project?: Project;
+  /** The app's theme.json palettes, when its window fields may use "@name". */
+  theme?: Theme;
 }
 
 class ConfigCheck {
@@ -364,8 +410,9 @@ class ConfigCheck {
   private checkAppJson(dir: string, file: string, label: string, scope: Scope): void {
     const app = this.read(file);
     if (!app) return;
-    this.problems.push(...validate(app, APP_JSON, label));
-    const full: Scope = { ...scope, app, appLabel: label };
+    const theme = this.theme(dir, app, label);
+    this.problems.push(...validate(app, APP_JSON, label, '', theme));
+    const full: Scope = { ...scope, app, appLabel: label, ...(theme ? { theme } : {}) };
     if (isObject(app.plugins)) {
       for (const [alias, declared] of Object.entries(app.plugins)) {
         if (isObject(declared)) this.checkPluginDeclaration(label, alias, declared, scope.project);
@@ -387,6 +434,23 @@ class ConfigCheck {
       if (typeof page === 'string') this.checkPage(path.join(dir, page), label, page, full);
     }
     if (isObject(app.usingComponents)) this.checkUsing(label, file, app.usingComponents, full);
+  }
+
+  /** The app's theme.json when dark mode is on; a missing or malformed one is a problem. */
+  private theme(dir: string, app: Json, label: string): Theme | undefined {
+    if (app.darkmode !== true || typeof app.themeLocation !== 'string') return undefined;
+    const file = path.join(dir, app.themeLocation);
+    if (!existsSync(file)) {
+      this.problems.push(`${label}: "themeLocation" ${app.themeLocation} does not exist`);
+      return undefined;
+    }
+    const json = this.read(file);
+    if (!json) return undefined;
+    if (!isObject(json.light) || !isObject(json.dark)) {
+      this.problems.push(`${this.label(file)}: needs "light" and "dark" objects`);
+      return undefined;
+    }
+    return { light: json.light, dark: json.dark };
   }
 
   private checkPluginDeclaration(
@@ -432,7 +496,7 @@ class ConfigCheck {
     const label = this.label(file);
     const json = this.read(file);
     if (!json) return;
-    this.problems.push(...validate(json, PAGE_JSON, label));
+    this.problems.push(...validate(json, PAGE_JSON, label, '', scope.theme));
     if (usesComponentConstructor(base)) {
       if (json.component !== true) {
         this.problems.push(

@@ -14,7 +14,7 @@ import {
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
-const env = usePhoneStack({ pollDelaysMs: [100, 200, 300, 500, 800] });
+const env = usePhoneStack({ pollDelaysMs: [100, 200, 300, 500, 800], language: 'en_US' });
 
 describe('cancel, then pay again', () => {
   it('gives up, shows unpaid, pays the same order again: one WeChat order, paid once', async () => {

@@ -8,7 +8,7 @@ import { orderNoOf, payButtonOf, textOf, waitForPhase } from '../../dev/pages-ha
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
-const env = usePhoneStack({ pollDelaysMs: [100, 200, 400, 800] });
+const env = usePhoneStack({ pollDelaysMs: [100, 200, 400, 800], language: 'en_US' });
 
 it('a purchase previewed in DevTools finishes at the sandbox and shows paid', async () => {
   const phone = env.pickUp({ user: 'devtools-preview', platform: 'devtools' });

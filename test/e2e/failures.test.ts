@@ -3,6 +3,7 @@
  * time (a clear error, nothing half-written anywhere); the order expires (countdown ends, the
  * button is disabled, the server refuses to pay it).
  */
+import { messagesFor } from '../../miniprogram/lib/i18n';
 import { paymentFailureText } from '../../miniprogram/lib/payment-errors';
 import { tapPayButton } from '../../dev/emulator/navigator';
 import {
@@ -21,6 +22,7 @@ const ORDER_TTL_SECONDS = 3;
 
 const env = usePhoneStack({
   pollDelaysMs: [100, 200, 300, 500, 800],
+  language: 'en_US',
   others: { shortLived: { serverConfig: { orderTtlSeconds: ORDER_TTL_SECONDS } } },
 });
 
@@ -40,7 +42,7 @@ describe('failures', () => {
     const cashierErr = phone.wx.emulator.payments[0]?.errMsg ?? '';
     expect(cashierErr).toMatch(/^requestPayment:fail (?!cancel).+/);
     expect(toast).toEqual({
-      title: paymentFailureText(cashierErr),
+      title: paymentFailureText(cashierErr, messagesFor('en')),
       icon: 'none',
     });
     expect(toast.title).toMatch(/^Payment failed: \S/);
@@ -90,7 +92,7 @@ describe('failures', () => {
     expect(textOf(confirm, '#countdown')).toMatch(/^Pay within 00:0[1-3]$/);
 
     await waitFor('expiry', () => confirm.data.expired === true, (ORDER_TTL_SECONDS + 2) * 1000);
-    expect(textOf(confirm, '#countdown-time')).toBe('expired');
+    expect(textOf(confirm, '#countdown-time')).toBe('This order has expired');
     const button = payButtonOf(confirm);
     expect(button.data).toMatchObject({ disabled: true, state: 'disabled' });
     tapPayButton(button);

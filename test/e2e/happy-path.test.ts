@@ -17,23 +17,27 @@ async function buyAndCheck(route: 'plugin' | 'navigator', user: string): Promise
 
   // What the shopper sees, all from the server's fen.
   expect(textOf(confirm, '#goods')).toBe('¥295.00');
-  expect(textOf(confirm, '#shipping')).toBe('Free');
+  expect(textOf(confirm, '#shipping')).toBe('免运费');
   expect(textOf(confirm, '#discount')).toBe('-¥10.00');
   expect(textOf(confirm, '#due')).toBe('¥285.00');
   expect(textOf(confirm, '#bar-total')).toBe('¥285.00');
-  expect(textOf(confirm, '#countdown')).toMatch(/^Pay within 1[45]:\d\d$/);
+  expect(textOf(confirm, '#countdown')).toMatch(/^剩余支付时间 1[45]:\d\d$/);
   const orderNo = orderNoOf(confirm);
   const button = payButtonOf(confirm);
   expect(button.data).toMatchObject({ fee: 28500, paymentArgs: { orderNo }, disabled: false });
+  // The plugin reads the language from its own wx, and says the same language as the shop.
+  expect(button.data).toMatchObject({ faceLabel: '支付', ariaLabel: '支付 ¥285.00' });
+  expect(phone.wx.emulator.titles).toEqual(['确认订单']);
 
   tapPayButton(button);
   const { name, page: result } = await phone.followRedirect();
   expect(name).toBe('pay-result');
   await waitForPhase(result, 'paid');
-  expect(textOf(result, '#title')).toBe('Payment successful');
+  expect(textOf(result, '#title')).toBe('支付成功');
+  expect(phone.wx.emulator.titles).toEqual(['确认订单', '支付结果']);
   expect(textOf(result, '#amount')).toBe('¥285.00');
   expect(textOf(result, '#order-no')).toBe(orderNo);
-  expect(textOf(result, '#paid-at')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  expect(textOf(result, '#paid-at')).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d$/);
 
   // One payment went through the functional page and the cashier.
   expect(phone.runner.records).toHaveLength(1);

@@ -12,6 +12,7 @@ import type { OrderRow, SandboxOrder } from './shop-types';
 
 const env = usePhoneStack({
   pollDelaysMs: [100, 200, 300, 400],
+  language: 'en_US',
   // The query job would settle the order on its own after a while; keep it out of the way so
   // only the result page's reads can find the payment.
   stack: { serverConfig: { queryDelaySeconds: 3600, wechatRetries: 0 } },

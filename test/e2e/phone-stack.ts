@@ -19,6 +19,8 @@ export interface PhoneStackOptions<K extends string> {
   stack?: StackOptions;
   /** More stacks started alongside, by name (e.g. a server with another config). */
   others?: Record<K, StackOptions>;
+  /** WeChat's language on every phone of the file unless a phone says otherwise (default zh_CN). */
+  language?: string;
 }
 
 /** What a phone needs besides the stack it talks to. */
@@ -79,7 +81,11 @@ export function usePhoneStack<K extends string = never>(
       return ready(others);
     },
     pickUp(phoneOptions, on) {
-      const phone = pickUpPhone({ ...(on ?? ready(stack)), ...phoneOptions }, ready(ids));
+      const language = options.language ? { language: options.language } : {};
+      const phone = pickUpPhone(
+        { ...(on ?? ready(stack)), ...language, ...phoneOptions },
+        ready(ids),
+      );
       inUse.push(phone);
       return phone;
     },

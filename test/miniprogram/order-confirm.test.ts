@@ -22,7 +22,7 @@ import {
 } from '../../dev/pages-harness';
 import type { Page } from '../../dev/pages-harness';
 
-const env = usePhoneStack();
+const env = usePhoneStack({ language: 'en_US' });
 
 /** Events reach handlers asynchronously in simulate, as on a phone. */
 async function input(page: Page, value: string): Promise<void> {

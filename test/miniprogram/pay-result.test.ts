@@ -18,7 +18,7 @@ import {
   waitForPhase,
 } from '../../dev/pages-harness';
 
-const env = usePhoneStack({ pollDelaysMs: [50, 100, 150] });
+const env = usePhoneStack({ pollDelaysMs: [50, 100, 150], language: 'en_US' });
 
 async function pendingOrder(p: Phone, items: string): Promise<string> {
   const confirm = p.open('order-confirm', { items });

@@ -2,7 +2,7 @@ import { FUNCTIONAL_PAGE_VERSION, SANDBOX_URL } from '../../plugin/build-config'
 import { RETURN_GRACE_MS } from '../../plugin/components/pay-button/constants';
 import { createWx, installWx } from '../../dev/emulator';
 import { routeRequests } from '../../dev/phone';
-import { SANDBOX_NOTICE } from '../../plugin/components/pay-button/sandbox-payer';
+import { BUTTON_MESSAGES } from '../../plugin/messages';
 import type { EmulatedWx } from '../../dev/emulator';
 import {
   connectFunctionalPages,
@@ -28,17 +28,21 @@ const BEFORE_PLUGIN_PAYMENT = '2.21.4';
  * The plugin's own wx, as WeChat gives it to the pay-button: only what plugins may use, at the
  * chosen base library. No request leaves these tests: the sandbox URL only has to be well-formed.
  */
-function pluginWx(options: { platform?: 'ios' | 'devtools'; baseLibrary?: string } = {}) {
+type PluginWxOptions = { platform?: 'ios' | 'devtools'; baseLibrary?: string; language?: string };
+
+/** English unless a test says otherwise: most assertions below read the English words. */
+function pluginWx(options: PluginWxOptions = {}) {
   return createWx({
     sandboxUrl: 'http://127.0.0.1:9',
     user: 'alice',
     context: 'plugin',
     baseLibrary: BEFORE_PLUGIN_PAYMENT,
+    language: 'en_US',
     ...options,
   });
 }
 
-function useWx(options: { platform?: 'ios' | 'devtools'; baseLibrary?: string } = {}) {
+function useWx(options: PluginWxOptions = {}) {
   uninstall();
   wx = pluginWx(options);
   uninstall = installWx(wx);
@@ -155,9 +159,11 @@ describe('rendering', () => {
         ...props,
       });
       expect(payButton.data.state).toBe('invalid');
-      expect(payButton.data.notice).toMatch(reason);
-      expect(payButton.data.ariaLabel).toMatch(reason);
-      expect(textOf(payButton.querySelector('.pay-button__notice'))).toMatch(reason);
+      // The shopper reads that it cannot pay; the developer's reason is data and a warning.
+      expect(payButton.data.problem).toMatch(reason);
+      expect(payButton.data.notice).toBe('Payment unavailable');
+      expect(payButton.data.ariaLabel).toBe('Pay: payment unavailable');
+      expect(textOf(payButton.querySelector('.pay-button__notice'))).toBe('Payment unavailable');
       expect(payButton.data.navArgs).toBeNull();
       expect(navigator.data.args).toBeNull();
       expect(warn).toHaveBeenCalledTimes(1);
@@ -181,7 +187,7 @@ describe('rendering', () => {
   ])('%s: disabled and explained', (_name, props, reason) => {
     const { payButton } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER, ...props });
     expect(payButton.data.state).toBe('invalid');
-    expect(payButton.data.notice).toMatch(reason);
+    expect(payButton.data.problem).toMatch(reason);
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
@@ -493,7 +499,49 @@ describe('WeChat DevTools (development build: pays at the local sandbox)', () =>
       },
     ]);
     expect(payButton.data.state).toBe('ready');
-    expect(payButton.data.notice).toBe(SANDBOX_NOTICE);
+    expect(payButton.data.notice).toBe(BUTTON_MESSAGES.en.sandboxNotice);
     expect(wx.emulator.modals).toHaveLength(0);
+  });
+});
+
+describe('in Chinese (WeChat in Chinese, the default)', () => {
+  test('face, accessible labels and notices follow the plugin’s own WeChat language', () => {
+    useWx({ language: 'zh_CN' });
+    const { payButton } = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER });
+    expect(payButton.data).toMatchObject({ faceLabel: '支付', faceText: '¥12.34' });
+    expect(payButton.data.ariaLabel).toBe('支付 ¥12.34');
+    expect(textOf(payButton.querySelector('.pay-button__label'))).toBe('支付');
+    const off = renderHost(payButtonId, { fee: 1234, paymentArgs: ORDER, disabled: true });
+    expect(off.payButton.data.ariaLabel).toBe('支付 ¥12.34，暂不可用');
+    const bad = renderHost(payButtonId, { fee: '12.34', paymentArgs: ORDER }).payButton;
+    expect(bad.data.state).toBe('invalid');
+    expect(textOf(bad.querySelector('.pay-button__notice'))).toBe('暂时无法支付');
+    expect(bad.data.ariaLabel).toBe('支付，暂时无法支付');
+    // The developer still gets the reason, in English, in the console.
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/fee must be a number of fen/);
+  });
+
+  test('busy says so in Chinese', async () => {
+    useWx({ language: 'zh_TW', baseLibrary: '3.7.0' });
+    wx.requestPluginPayment = () => undefined;
+    const { payButton } = renderHost(payButtonId, { fee: 990, paymentArgs: ORDER });
+    tapPayButton(payButton);
+    await waitFor(() => payButton.data.state === 'busy');
+    expect(payButton.data.ariaLabel).toBe('支付 ¥9.90，正在支付');
+  });
+
+  test('an English-speaking host label wins over the language', () => {
+    useWx({ language: 'zh_CN' });
+    const { payButton } = renderHost(payButtonId, { fee: 990, paymentArgs: ORDER, label: 'Buy' });
+    expect(payButton.data.faceLabel).toBe('Buy');
+    expect(payButton.data.ariaLabel).toBe('Buy ¥9.90');
+  });
+
+  test('older base libraries: the language comes from getSystemInfoSync', () => {
+    // A plugin gets getAppBaseInfo from 2.21.3 only.
+    useWx({ language: 'en', baseLibrary: '2.21.2' });
+    expect(typeof wx.getAppBaseInfo).toBe('undefined');
+    const { payButton } = renderHost(payButtonId, { fee: 990, paymentArgs: ORDER });
+    expect(payButton.data.faceLabel).toBe('Pay');
   });
 });

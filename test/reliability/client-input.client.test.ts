@@ -394,8 +394,8 @@ function traces() {
   };
 }
 
-const reasonOf = (host: Host) =>
-  String(host.payButton.data.notice).replace(/^Payment unavailable: /, '');
+/** The developer's reason a button refuses (the shopper only reads that it cannot pay). */
+const reasonOf = (host: Host) => String(host.payButton.data.problem);
 
 const warning = (reason: string) => `[pay-button] payment disabled: ${reason}`;
 
@@ -422,10 +422,10 @@ async function expectRefused(
     const data = payButton.data as Record<string, unknown>;
     expect(data.state).toBe('invalid');
     const reason = reasonOf(host);
-    expect(data.notice).toBe(`Payment unavailable: ${reason}`);
+    expect(data.notice).toBe('暂时无法支付');
     // The reason names a field that is bad, not one that is fine.
     expect(bad.some((field) => NAMES[field].test(reason))).toBe(true);
-    expect(String(data.ariaLabel).endsWith(`: unavailable, ${reason}`)).toBe(true);
+    expect(String(data.ariaLabel).endsWith('，暂时无法支付')).toBe(true);
     expect(data.faceText).toBe('—');
     expect(data.guard).toBe(true);
     expect(data.navArgs).toBeNull();
@@ -610,7 +610,7 @@ describe('pay-button: properties it can charge (sanity)', () => {
           const data = host.payButton.data as Record<string, unknown>;
           expect(data.state).toBe('disabled');
           expect(data.guard).toBe(true);
-          expect(String(data.ariaLabel).endsWith(': unavailable')).toBe(true);
+          expect(String(data.ariaLabel).endsWith('，暂不可用')).toBe(true);
           expect(classOf(host.payButton.querySelector('.pay-button'))).toContain(
             'pay-button--disabled',
           );

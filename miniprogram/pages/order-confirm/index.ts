@@ -18,7 +18,11 @@ import type { Cart } from '../../lib/cart';
 import { checkCartLimits, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
 import { formatMmSs, remainingMs, spokenDuration, startCountdown } from '../../lib/countdown';
-import { HttpError, describeError, isFinalRefusal } from '../../lib/http';
+import { describeError } from '../../lib/error-text';
+import { isFinalRefusal } from '../../lib/http';
+import type { ShopMessages } from '../../lib/i18n';
+import { currentMessages } from '../../lib/i18n';
+import { InputError } from '../../lib/input-error';
 import { bottomInsetPx } from '../../lib/layout';
 import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
 import { isPayable } from '../../lib/order-status';
@@ -46,6 +50,8 @@ interface PageState {
   /** The re-read in flight, if any (see `refresh`). */
   rereading: Promise<void> | undefined;
   unloaded: boolean;
+  /** The shopper's language, read once on load. */
+  m: ShopMessages;
   /**
    * Set once the page redirects: the pay-button's success and an `onShow` re-read that finds the
    * order paid can both want to leave, and WeChat must get one redirect, not two.
@@ -63,6 +69,7 @@ const stateOf = pageStateStore<PageState>(() => ({
   generation: 0,
   rereading: undefined,
   unloaded: false,
+  m: currentMessages(),
   leaving: false,
 }));
 
@@ -71,6 +78,12 @@ interface PayGate {
   phase: Phase;
   expired: boolean;
   savingRemark: boolean;
+}
+
+/** What the remark's accessible labels follow. */
+interface RemarkCount {
+  remarkLength: number;
+  remarkMax: number;
 }
 
 function payDisabledOf(data: PayGate): boolean {
@@ -95,18 +108,17 @@ function cartOf(order: Order): Cart {
   };
 }
 
-/** Past its expiry (or closed): the countdown says so and the pay-button is off. */
-const EXPIRED = {
-  expired: true,
-  countdownText: 'expired',
-  countdownLabel: 'This order has expired',
-};
-
-/** The countdown's fields with `ms` left (0: expired). */
-function countdownData(ms: number) {
+/**
+ * The countdown's fields with `ms` left; at 0 (past its expiry, or closed) the countdown says so
+ * and the pay-button is off.
+ */
+function countdownData(ms: number, m: ShopMessages) {
   return ms > 0
-    ? { countdownText: formatMmSs(ms), countdownLabel: `Pay within ${spokenDuration(ms)}` }
-    : EXPIRED;
+    ? {
+        countdownText: formatMmSs(ms),
+        countdownLabel: m.payWithinLabel(spokenDuration(ms, m)),
+      }
+    : { expired: true, countdownText: '', countdownLabel: m.expiredLabel };
 }
 
 const emptyView: OrderView = {
@@ -124,6 +136,8 @@ const emptyView: OrderView = {
 Component({
   data: {
     phase: 'loading' as Phase,
+    /** The message table's words for the WXML (onLoad sets the shopper's language). */
+    words: currentMessages().words,
     errorText: '',
     view: emptyView,
     remark: '',
@@ -132,6 +146,8 @@ Component({
     remarkMax: 0,
     /** Only for a cart opened here; a reopened order (`?orderNo=`) keeps its remark. */
     remarkEditable: false,
+    remarkLabel: '',
+    remarkCounterLabel: '',
     savingRemark: false,
     countdownText: '',
     countdownLabel: '',
@@ -148,8 +164,11 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const state = stateOf(this);
+      state.m = currentMessages();
       state.orderNo = queryParam(query, 'orderNo');
       state.itemsParam = query.items === undefined ? undefined : queryParam(query, 'items');
+      this.update({ words: state.m.words });
+      wx.setNavigationBarTitle({ title: state.m.titles.confirm });
       const inset = bottomInsetPx();
       if (inset > 0) {
         this.update({
@@ -162,8 +181,15 @@ Component({
 
     /** Every setData of this page: `payDisabled` is derived here from the state, nowhere else. */
     update(patch: Record<string, unknown>): void {
-      const next = { ...this.data, ...patch } as unknown as PayGate;
-      this.setData({ ...patch, payDisabled: payDisabledOf(next) });
+      const next = { ...this.data, ...patch } as unknown as PayGate & RemarkCount;
+      const m = stateOf(this).m;
+      const derived: Record<string, unknown> = { payDisabled: payDisabledOf(next) };
+      // The remark's labels only travel when they change: a countdown tick stays small.
+      const remarkLabel = m.remarkLabel(next.remarkMax);
+      const counterLabel = m.remarkCounterLabel(next.remarkLength, next.remarkMax);
+      if (remarkLabel !== this.data.remarkLabel) derived.remarkLabel = remarkLabel;
+      if (counterLabel !== this.data.remarkCounterLabel) derived.remarkCounterLabel = counterLabel;
+      this.setData({ ...patch, ...derived });
     },
 
     /** The one teardown: a page always gets onUnload (a component-built page also detaches). */
@@ -187,7 +213,7 @@ Component({
       try {
         let fetched: FetchedOrder;
         if (state.orderNo) {
-          if (!isOrderNo(state.orderNo)) throw new Error('This link does not name an order.');
+          if (!isOrderNo(state.orderNo)) throw new InputError({ kind: 'not-an-order-link' });
           fetched = await getOrder(state.orderNo);
         } else {
           // A bad link is refused before any request.
@@ -210,12 +236,7 @@ Component({
         this.show(fetched);
       } catch (error) {
         if (generation !== state.generation || state.unloaded) return;
-        // Our own messages (a bad link, a bad items parameter) are already written for people.
-        const text =
-          error instanceof Error && !(error instanceof HttpError)
-            ? error.message
-            : describeError(error);
-        this.update({ phase: 'error', errorText: text });
+        this.update({ phase: 'error', errorText: describeError(error, state.m) });
       }
     },
 
@@ -231,7 +252,7 @@ Component({
       state.order = order;
       state.clockOffsetMs = clockOffsetMs;
       state.cart ??= cartOf(order);
-      const view = orderView(order);
+      const view = orderView(order, state.m);
       const expiresAtMs = Date.parse(order.expiresAt);
       const nowMs = Date.now() + clockOffsetMs;
       const left = isPayable(order, nowMs) ? remainingMs(expiresAtMs, nowMs) : 0;
@@ -248,13 +269,13 @@ Component({
         fee: order.total,
         paymentArgs: paymentArgsFor(order.orderNo),
         expired: false,
-        ...countdownData(left),
+        ...countdownData(left, state.m),
       });
       if (left === 0) return;
       state.countdown = startCountdown(expiresAtMs, clockOffsetMs, (tick) => {
         if (state.unloaded) return;
         if (tick.expired || tick.text !== this.data.countdownText) {
-          this.update(countdownData(tick.remainingMs));
+          this.update(countdownData(tick.remainingMs, state.m));
         }
       });
     },
@@ -294,7 +315,7 @@ Component({
           state.order = undefined;
           this.update({
             phase: 'error',
-            errorText: describeError(error),
+            errorText: describeError(error, state.m),
             view: emptyView,
             fee: 0,
             paymentArgs: {},
@@ -348,7 +369,10 @@ Component({
           remark: state.order.remark ?? '',
           remarkLength: (state.order.remark ?? '').length,
         });
-        wx.showToast({ title: `Remark not saved. ${describeError(error)}`, icon: 'none' });
+        wx.showToast({
+          title: state.m.remarkNotSaved(describeError(error, state.m)),
+          icon: 'none',
+        });
       }
     },
 
@@ -358,13 +382,13 @@ Component({
     },
 
     onPayCancel(_e: WechatMiniprogram.CustomEvent<PayButtonCancelDetail>) {
-      const order = stateOf(this).order;
+      const { order, m } = stateOf(this);
       if (!order) return;
       wx.showModal({
-        title: 'Give up payment?',
-        content: 'Your order is kept until it expires; you can pay later.',
-        confirmText: 'Give up',
-        cancelText: 'Continue',
+        title: m.giveUp.title,
+        content: m.giveUp.content,
+        confirmText: m.giveUp.confirm,
+        cancelText: m.giveUp.cancel,
         success: (res) => {
           if (res.confirm) leave(stateOf(this), resultPageUrl(order.orderNo, 'cancel'));
         },
@@ -372,7 +396,8 @@ Component({
     },
 
     onPayFail(e: WechatMiniprogram.CustomEvent<PayButtonFailDetail>) {
-      wx.showToast({ title: paymentFailureText(e.detail?.errMsg), icon: 'none', duration: 3000 });
+      const title = paymentFailureText(e.detail?.errMsg, stateOf(this).m);
+      wx.showToast({ title, icon: 'none', duration: 3000 });
       // The order itself may have changed (expired, or paid after all): show the server's view.
       void this.refresh();
     },

@@ -5,11 +5,15 @@
  */
 import type { Order } from '../../../typings';
 import { getOrder, isOrderNo } from '../../lib/api';
-import { describeError, isFinalRefusal } from '../../lib/http';
+import { describeError } from '../../lib/error-text';
+import { isFinalRefusal } from '../../lib/http';
+import type { ShopMessages } from '../../lib/i18n';
+import { currentMessages } from '../../lib/i18n';
+import { InputError } from '../../lib/input-error';
 import { bottomInsetPx } from '../../lib/layout';
 import { SHOP_HOME_URL, confirmPageUrl, queryParam, redirect } from '../../lib/navigation';
 import type { ClientOutcome, ResultState } from '../../lib/order-status';
-import { STATE_TEXT, isFinal, pollPolicy, resultStateOf } from '../../lib/order-status';
+import { isFinal, pollPolicy, resultStateOf } from '../../lib/order-status';
 import type { OrderView } from '../../lib/order-view';
 import { formatLocalTime, orderView } from '../../lib/order-view';
 import { formatPrice, spokenPrice } from '../../lib/money';
@@ -25,6 +29,8 @@ interface PageState {
   /** Bumped when polling restarts so a late answer from an older round is ignored. */
   round: number;
   unloaded: boolean;
+  /** The shopper's language, read once on load. */
+  m: ShopMessages;
 }
 
 const stateOf = pageStateStore<PageState>(() => ({
@@ -33,6 +39,7 @@ const stateOf = pageStateStore<PageState>(() => ({
   timer: undefined,
   round: 0,
   unloaded: false,
+  m: currentMessages(),
 }));
 
 function stopTimer(state: PageState): void {
@@ -44,20 +51,18 @@ function outcomeOf(value: string): ClientOutcome {
   return value === 'success' || value === 'cancel' ? value : 'unknown';
 }
 
-const STILL_CONFIRMING = {
-  title: 'Still confirming',
-  hint: 'WeChat Pay has not confirmed this payment yet. If you paid, it will show up shortly; nothing is charged twice.',
-};
-
 Component({
   data: {
     phase: 'loading' as Phase,
-    title: STATE_TEXT.confirming.title,
-    hint: STATE_TEXT.confirming.hint,
+    /** The message table's words for the WXML (onLoad sets the shopper's language). */
+    words: currentMessages().words,
+    title: '',
+    hint: '',
     errorText: '',
     orderNo: '',
     amount: '',
     amountLabel: '',
+    payAgainLabel: '',
     paidAt: '',
     expiresAt: '',
     view: undefined as OrderView | undefined,
@@ -71,13 +76,17 @@ Component({
       const state = stateOf(this);
       state.orderNo = queryParam(query, 'orderNo');
       state.outcome = outcomeOf(queryParam(query, 'outcome'));
+      const m = (state.m = currentMessages());
+      this.setData({ words: m.words, ...m.states.confirming });
+      wx.setNavigationBarTitle({ title: m.titles.result });
       const inset = bottomInsetPx();
       if (inset > 0) this.setData({ pageStyle: `padding-bottom: ${inset}px;` });
       if (!isOrderNo(state.orderNo)) {
-        this.setData({ phase: 'error', errorText: 'This link does not name an order.' });
+        const errorText = describeError(new InputError({ kind: 'not-an-order-link' }), m);
+        this.setData({ phase: 'error', errorText });
         return;
       }
-      this.setData({ orderNo: state.orderNo });
+      this.setData({ orderNo: state.orderNo, payAgainLabel: m.payAgainLabel(state.orderNo) });
       this.startPolling();
     },
 
@@ -116,9 +125,11 @@ Component({
       const delay = pollPolicy.delaysMs[attempt];
       if (isFinalRefusal(failure) || delay === undefined) {
         if (order) {
-          this.setData({ phase: 'still-confirming', ...STILL_CONFIRMING, refreshing: false });
+          const text = state.m.states['still-confirming'];
+          this.setData({ phase: 'still-confirming', ...text, refreshing: false });
         } else {
-          this.setData({ phase: 'error', errorText: describeError(failure), refreshing: false });
+          const errorText = describeError(failure, state.m);
+          this.setData({ phase: 'error', errorText, refreshing: false });
         }
         return;
       }
@@ -129,21 +140,21 @@ Component({
     },
 
     show(order: Order, resultState: ResultState): void {
-      const view = orderView(order);
-      const text = STATE_TEXT[resultState];
+      const { m } = stateOf(this);
+      const view = orderView(order, m);
+      const text = m.states[resultState];
       const refunded = order.refunded ?? 0;
       this.setData({
         phase: resultState,
         title: text.title,
         // A refund does not undo the payment, but the user must see it.
-        hint:
-          refunded > 0 ? `${formatPrice(refunded)} of this payment has been refunded.` : text.hint,
+        hint: refunded > 0 ? m.refundedHint(formatPrice(refunded)) : text.hint,
         refreshing: false,
         view,
         amount: view.total,
-        amountLabel: `Amount ${spokenPrice(order.total)}`,
-        paidAt: order.paidAt ? formatLocalTime(order.paidAt) : '',
-        expiresAt: formatLocalTime(order.expiresAt),
+        amountLabel: m.amountLabel(spokenPrice(order.total, m)),
+        paidAt: order.paidAt ? formatLocalTime(order.paidAt, m) : '',
+        expiresAt: formatLocalTime(order.expiresAt, m),
       });
     },
 

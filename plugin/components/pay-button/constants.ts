@@ -1,4 +1,4 @@
-/** Timings and messages of pay-button, apart from the Component() call so tests can read them. */
+/** Timings and WeChat-facing strings of pay-button, apart from the Component() call so tests can read them. */
 
 /**
  * After the user comes back to the host page, how long to wait for WeChat's result before the
@@ -9,5 +9,3 @@ export const RETURN_GRACE_MS = 2000;
 
 export const DEVTOOLS_ERRMSG =
   'requestPayment:fail functional pages do not run in WeChat DevTools: test payment on a real device';
-export const DEVTOOLS_NOTICE =
-  'Plugin payment needs a real device: WeChat DevTools cannot open the payment functional page. Preview the develop version on a phone.';

@@ -15,8 +15,10 @@ import type {
   PaymentArgsLike,
 } from '../../../typings';
 import { CURRENCY_SYMBOLS, formatFee, validateFee } from '../../index';
-import { DEVTOOLS_ERRMSG, DEVTOOLS_NOTICE, RETURN_GRACE_MS } from './constants';
-import { SANDBOX_NOTICE, payInSandbox } from './sandbox-payer';
+import type { ButtonMessages } from '../../messages';
+import { BUTTON_MESSAGES, buttonLocaleOf } from '../../messages';
+import { DEVTOOLS_ERRMSG, RETURN_GRACE_MS } from './constants';
+import { payInSandbox } from './sandbox-payer';
 import { payButtonProperties } from './props';
 
 const VERSIONS: readonly string[] = ['release', 'trial', 'develop'];
@@ -27,9 +29,6 @@ type Outcome = keyof typeof FALLBACK_ERRMSG;
 
 /** `requestPayment:fail cancel`, `requestPluginPayment:fail cancel`, and older `…:cancel`. */
 const CANCEL = /:(fail )?cancel$/;
-
-/** What the accessible label adds after `Pay ¥12.34`, per state. */
-const LABEL_SUFFIX = { ready: '', busy: ': payment in progress', disabled: ': unavailable' };
 
 /** Per-instance state that is never rendered, kept out of `data` so setData never ships it. */
 interface Runtime {
@@ -47,6 +46,8 @@ interface Runtime {
   warned: string;
   /** Kept under the button after a DevTools tap; set once, so it also warns once. */
   notice: string;
+  /** The words for the WeChat language of this plugin's own `wx`. */
+  m: ButtonMessages;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -63,6 +64,16 @@ function ask(question: () => boolean): boolean {
     return question();
   } catch {
     return false;
+  }
+}
+
+/** The plugin's own WeChat language: plugins get getAppBaseInfo from 2.21.3. */
+function wechatLanguage(): unknown {
+  try {
+    if (typeof wx.getAppBaseInfo === 'function') return wx.getAppBaseInfo().language;
+    return wx.getSystemInfoSync().language;
+  } catch {
+    return undefined;
   }
 }
 
@@ -101,8 +112,11 @@ Component({
   data: {
     /** ready | busy | disabled | invalid */
     state: 'invalid',
+    /** Why the properties cannot pay, for the developer ('' when they can); never shown. */
+    problem: '',
     /** Covers the face and catches taps, so the navigator never starts a jump. */
     guard: true,
+    faceLabel: '',
     faceText: '',
     ariaLabel: '',
     notice: '',
@@ -132,6 +146,7 @@ Component({
         timer: 0,
         warned: '',
         notice: '',
+        m: BUTTON_MESSAGES[buttonLocaleOf(wechatLanguage())],
       });
     },
     attached() {
@@ -176,7 +191,8 @@ Component({
     render() {
       const runtime = runtimeOf(this);
       const { fee, paymentArgs, currencyType, disabled } = this.data;
-      const label = this.data.label.trim() || 'Pay';
+      const { m } = runtime;
+      const label = this.data.label.trim() || m.label;
       const reason = problemWith(this.data);
       if (reason !== runtime.warned) {
         runtime.warned = reason;
@@ -184,14 +200,15 @@ Component({
       }
       const amount = reason ? '—' : formatFee(fee as number, currencyType as CurrencyType);
       const state = reason ? 'invalid' : runtime.attempt ? 'busy' : disabled ? 'disabled' : 'ready';
+      const suffix = state === 'busy' ? m.busy : state === 'disabled' ? m.disabled : '';
       this.setData({
         state,
+        problem: reason,
         guard: state !== 'ready' || runtime.pluginRoute || runtime.devtools,
+        faceLabel: label,
         faceText: amount,
-        ariaLabel: reason
-          ? `${label}: unavailable, ${reason}`
-          : `${label} ${amount}${LABEL_SUFFIX[state as keyof typeof LABEL_SUFFIX]}`,
-        notice: reason ? `Payment unavailable: ${reason}` : runtime.notice,
+        ariaLabel: reason ? m.unavailableLabel(label) : `${label} ${amount}${suffix}`,
+        notice: reason ? m.unavailable : runtime.notice,
         navArgs: reason
           ? null
           : { fee: fee as number, paymentArgs: (paymentArgs as PaymentArgsLike | null) || {} },
@@ -276,8 +293,8 @@ Component({
       const runtime = runtimeOf(this);
       const attempt = this.begin();
       if (!runtime.notice) {
-        runtime.notice = SANDBOX_NOTICE;
-        console.warn(`[pay-button] ${SANDBOX_NOTICE}`);
+        runtime.notice = runtime.m.sandboxNotice;
+        console.warn(`[pay-button] ${BUTTON_MESSAGES.en.sandboxNotice}`);
         this.render();
       }
       const { navArgs } = this.data;
@@ -303,13 +320,14 @@ Component({
 
     refuseInDevTools() {
       const runtime = runtimeOf(this);
+      const { m } = runtime;
       if (!runtime.notice) {
-        runtime.notice = DEVTOOLS_NOTICE;
-        console.warn(`[pay-button] ${DEVTOOLS_NOTICE}`);
+        runtime.notice = m.devtoolsNotice;
+        console.warn(`[pay-button] ${BUTTON_MESSAGES.en.devtoolsNotice}`);
         this.render();
       }
       try {
-        wx.showModal({ title: 'Real device needed', content: DEVTOOLS_NOTICE, showCancel: false });
+        wx.showModal({ title: m.devtoolsTitle, content: m.devtoolsNotice, showCancel: false });
       } catch {
         // The notice under the button and the fail event already say it.
       }

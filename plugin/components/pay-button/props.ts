@@ -32,6 +32,6 @@ export const payButtonProperties = {
   disabled: Boolean,
   /** Slot content replaces the amount instead of preceding it. */
   customFace: Boolean,
-  /** Verb of the accessible label: `${label} ¥12.34`. */
-  label: { type: String, value: 'Pay' },
+  /** Verb on the face and in the accessible label; '' is the WeChat language's own (支付 / Pay). */
+  label: { type: String, value: '' },
 } satisfies PropertiesOf<PayButtonProps>;

@@ -8,10 +8,6 @@
  */
 import { API_BASE_URL, REQUEST_TIMEOUT_MS, SANDBOX_URL } from '../../build-config';
 
-/** What the button says under itself while the sandbox pays. */
-export const SANDBOX_NOTICE =
-  'WeChat DevTools: this development build pays at the local sandbox (no real payment). A phone runs the real functional page.';
-
 /** Who pays in DevTools: one sandbox user, stable, so repeat payments find their session. */
 const DEVTOOLS_USER = 'devtools-developer';
 

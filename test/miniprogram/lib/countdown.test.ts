@@ -1,3 +1,4 @@
+import { messagesFor } from '../../../miniprogram/lib/i18n';
 import {
   clockOffsetFromDateHeader,
   formatMmSs,
@@ -26,10 +27,16 @@ describe('countdown', () => {
   });
 
   it('says durations in words', () => {
-    expect(spokenDuration(0)).toBe('0 seconds');
-    expect(spokenDuration(1000)).toBe('1 second');
-    expect(spokenDuration(61_000)).toBe('1 minute 1 second');
-    expect(spokenDuration(120_000)).toBe('2 minutes');
+    const en = messagesFor('en');
+    expect(spokenDuration(0, en)).toBe('0 seconds');
+    expect(spokenDuration(1000, en)).toBe('1 second');
+    expect(spokenDuration(61_000, en)).toBe('1 minute 1 second');
+    expect(spokenDuration(120_000, en)).toBe('2 minutes');
+    const zh = messagesFor('zh');
+    expect(spokenDuration(0, zh)).toBe('0秒');
+    expect(spokenDuration(845_000, zh)).toBe('14分5秒');
+    expect(spokenDuration(120_000, zh)).toBe('2分钟');
+    expect(spokenDuration(Number.NaN, zh)).toBe('0秒');
   });
 
   it('remainingMs is never negative', () => {

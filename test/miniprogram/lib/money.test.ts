@@ -1,3 +1,4 @@
+import { messagesFor } from '../../../miniprogram/lib/i18n';
 import {
   MAX_FEN,
   formatDiscount,
@@ -45,7 +46,8 @@ describe('money formatting from fen', () => {
     expect(formatDiscount(1000)).toBe('-¥10.00');
     expect(formatDiscount(-1000)).toBe('-¥10.00');
     expect(formatDiscount(0)).toBe('¥0.00');
-    expect(spokenPrice(1)).toBe('0.01 yuan');
+    expect(spokenPrice(1, messagesFor('en'))).toBe('0.01 yuan');
+    expect(spokenPrice(123456, messagesFor('zh'))).toBe('1,234.56元');
   });
 
   it('isFen accepts safe integers only', () => {

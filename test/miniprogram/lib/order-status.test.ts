@@ -1,3 +1,4 @@
+import { messagesFor } from '../../../miniprogram/lib/i18n';
 import type { Order } from '../../../typings';
 import {
   isFinal,
@@ -66,9 +67,12 @@ describe('result state from the server order', () => {
   });
 });
 
+const en = messagesFor('en');
+const zh = messagesFor('zh');
+
 describe('order view', () => {
   it('formats every amount from fen', () => {
-    const v = orderView(order({ remark: 'no ribbon' }));
+    const v = orderView(order({ remark: 'no ribbon' }), en);
     expect(v.lines[0]).toMatchObject({ unitPrice: '¥128.00', quantity: 2, subtotal: '¥256.00' });
     expect(v.lines[0]?.label).toBe(
       'West Lake Longjing tea, 250 g tin, 128.00 yuan each, quantity 2',
@@ -84,14 +88,21 @@ describe('order view', () => {
     });
     const small = orderView(
       order({ total: 3300, breakdown: { goods: 2500, shipping: 800, discount: 0, total: 3300 } }),
+      en,
     );
     expect(small).toMatchObject({ shipping: '¥8.00', hasDiscount: false, remark: '' });
   });
 
   it('formats local times and refuses garbage', () => {
-    expect(formatLocalTime('nope')).toBe('');
-    expect(formatLocalTime(new Date(2026, 0, 2, 3, 4, 5).toISOString())).toBe(
-      '2026-01-02 03:04:05',
-    );
+    expect(formatLocalTime('nope', en)).toBe('');
+    const iso = new Date(2026, 0, 2, 3, 4, 5).toISOString();
+    expect(formatLocalTime(iso, en)).toBe('2 Jan 2026, 03:04:05');
+    expect(formatLocalTime(iso, zh)).toBe('2026年1月2日 03:04:05');
+  });
+
+  it('says the order in Chinese', () => {
+    const v = orderView(order({ remark: 'no ribbon' }), zh);
+    expect(v.lines[0]?.label).toBe('West Lake Longjing tea，250 g tin，单价128.00元，数量2');
+    expect(v).toMatchObject({ shipping: '免运费', totalLabel: '应付金额236.00元' });
   });
 });
