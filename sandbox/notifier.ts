@@ -40,6 +40,24 @@ export interface NotifierDeps {
   serialMode: () => SerialMode;
 }
 
+interface PostResult {
+  status?: number;
+  error?: string;
+  body?: string;
+  bytes?: number;
+}
+
+/**
+ * The first MAX_RECORDED_BODY bytes of an answer as text. Cut on a byte count, a multi-byte
+ * character (merchants often answer in Chinese) may be split: drop that half character rather
+ * than record a replacement mark the merchant never sent.
+ */
+function recordedBody(chunks: Buffer[], size: number): string {
+  const head = Buffer.concat(chunks).subarray(0, MAX_RECORDED_BODY);
+  const text = head.toString('utf8');
+  return size > head.length ? text.replace(/\uFFFD$/, '') : text;
+}
+
 interface Delivery {
   record: Notification;
   firstAttemptFault: SignatureFault;
@@ -167,6 +185,7 @@ export class Notifier {
     if (result.status !== undefined) attempt.status = result.status;
     if (result.error !== undefined) attempt.error = result.error;
     if (result.body !== undefined) attempt.responseBody = result.body;
+    if (result.bytes !== undefined) attempt.responseBytes = result.bytes;
     record.attempts.push(attempt);
     if (acknowledged) {
       record.state = 'delivered';
@@ -181,11 +200,7 @@ export class Notifier {
     this.deps.scheduler.after(gap, () => void this.attempt(delivery));
   }
 
-  private post(
-    url: string,
-    body: string,
-    headers: Record<string, string>,
-  ): Promise<{ status?: number; error?: string; body?: string }> {
+  private post(url: string, body: string, headers: Record<string, string>): Promise<PostResult> {
     return new Promise((resolve) => {
       let target: URL;
       try {
@@ -200,7 +215,7 @@ export class Notifier {
       );
       const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
       let settled = false;
-      const finish = (r: { status?: number; error?: string; body?: string }): void => {
+      const finish = (r: PostResult): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -220,13 +235,13 @@ export class Notifier {
             if (size < MAX_RECORDED_BODY) chunks.push(c);
             size += c.length;
           });
-          res.on('end', () =>
-            finish({
-              status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RECORDED_BODY),
-            }),
-          );
-          res.on('error', (e) => finish({ status: res.statusCode ?? 0, error: e.message }));
+          const answered = (): { status: number; body: string; bytes: number } => ({
+            status: res.statusCode ?? 0,
+            body: recordedBody(chunks, size),
+            bytes: size,
+          });
+          res.on('end', () => finish(answered()));
+          res.on('error', (e) => finish({ ...answered(), error: e.message }));
         },
       );
       const timer = setTimeout(() => {

@@ -20,6 +20,30 @@ export interface Prepay {
   createdAt: number;
 }
 
+/** What came of a cashier call: the user's choice, or a check that refused it first. */
+export type CashierResultKind = 'paid' | 'cancelled' | 'failed' | 'refused';
+
+/**
+ * One `wx.requestPayment` at the sandbox cashier that named this order's prepay_id. A cancel or a
+ * refused attempt changes nothing on the order, so without this record it would leave no trace.
+ */
+export interface CashierEvent {
+  /** Virtual time of the call. */
+  at: number;
+  /** Who tried to pay: the openid the client sent (not necessarily the order's payer). */
+  openid: string;
+  appid: string;
+  prepayId: string;
+  /** The outcome the client asked the cashier for. */
+  requested: 'success' | 'cancel' | 'fail';
+  result: CashierResultKind;
+  errMsg: string;
+  reason?: string;
+}
+
+/** A client retrying one order in a loop must not grow memory without bound; the latest calls matter most. */
+export const MAX_CASHIER_EVENTS_PER_ORDER = 50;
+
 export interface Order {
   appid: string;
   mchid: string;
@@ -42,6 +66,10 @@ export interface Order {
   closedAt?: number;
   prepays: Prepay[];
   refundNos: string[];
+  /** Cashier calls on this order, oldest first (at most MAX_CASHIER_EVENTS_PER_ORDER). */
+  cashier: CashierEvent[];
+  /** How many older cashier calls were let go to keep that bound. */
+  cashierOmitted: number;
 }
 
 export interface Refund {
@@ -67,7 +95,10 @@ export interface DeliveryAttempt {
   realAt: string;
   status?: number;
   error?: string;
+  /** The first bytes of the merchant's answer (see responseBytes for its whole length). */
   responseBody?: string;
+  /** Length of the merchant's whole answer body in bytes (responseBody may be cut short). */
+  responseBytes?: number;
   durationMs: number;
   acknowledged: boolean;
 }
@@ -103,6 +134,14 @@ export class Store {
       if (order.transactionId === transactionId) return order;
     }
     return undefined;
+  }
+
+  recordCashier(order: Order, event: CashierEvent): void {
+    order.cashier.push(event);
+    if (order.cashier.length > MAX_CASHIER_EVENTS_PER_ORDER) {
+      order.cashier.shift();
+      order.cashierOmitted += 1;
+    }
   }
 
   nextSeq(): number {

@@ -31,6 +31,8 @@ export function orderControlView(ctx: SandboxContext, order: Order): Record<stri
       valid: ctx.clock.now() - p.createdAt < PREPAY_LIFETIME_MS,
     })),
     refunds: refunds.map(refundView),
+    cashier: order.cashier.map((e) => ({ ...e, at: rfc3339Beijing(e.at) })),
+    cashierOmitted: order.cashierOmitted,
     notifications: ctx.store.notifications
       .filter((n) => n.outTradeNo === order.outTradeNo)
       .map(notificationControlView),

@@ -1,8 +1,8 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { App, SandboxContext } from '../context';
 import { paySignMessage, verifyRsaSha256 } from '../crypto/sign';
 import { transactionId } from '../ids';
-import type { Order } from '../store';
+import type { CashierEvent, CashierResultKind, Order, Prepay } from '../store';
 import { isPayable, PREPAY_LIFETIME_MS, transactionView } from '../trade';
 
 /** The detail strings the sandbox's cashier puts after `requestPayment:fail `. */
@@ -42,65 +42,112 @@ export interface CashierResult {
   reason?: string;
 }
 
+type CashierBodyType = Static<typeof CashierBody>;
+
+interface CashierDecision {
+  result: CashierResult;
+  kind: CashierResultKind;
+}
+
 /** What the WeChat client does on wx.requestPayment, then the user's choice at the cashier. */
 export function cashierRoutes(app: App, ctx: SandboxContext): void {
   app.post(
     '/sandbox/cashier/pay',
     { schema: { body: CashierBody } },
     async (req): Promise<CashierResult> => {
-      const args = req.body.requestPaymentArgs as Record<string, unknown>;
-      const fail = (detail: string, reason?: string): CashierResult =>
-        reason === undefined
-          ? { errMsg: `requestPayment:fail ${detail}` }
-          : { errMsg: `requestPayment:fail ${detail}`, reason };
-      // The base library checks argument types before anything reaches WeChat.
-      const missing: string[] = [];
-      for (const key of ['timeStamp', 'nonceStr', 'package', 'paySign']) {
-        if (typeof args[key] !== 'string') {
-          missing.push(`parameter.${key} should be String instead of ${typeName(args[key])};`);
-        }
-      }
-      if (missing.length > 0) return fail(`parameter error: ${missing.join(' ')}`);
-      const timeStamp = args.timeStamp as string;
-      const nonceStr = args.nonceStr as string;
-      const pkg = args.package as string;
-      const paySign = args.paySign as string;
-      const appid = req.body.appid ?? ctx.keys.credentials.appId;
-
-      if (args.signType !== 'RSA')
-        return fail(CASHIER_FAIL.sign, 'signType must be "RSA" for API v3');
-      const match = /^prepay_id=(\S+)$/.exec(pkg);
-      const prepay = match?.[1] === undefined ? undefined : ctx.store.prepays.get(match[1]);
-      if (prepay === undefined)
-        return fail(CASHIER_FAIL.prepay, 'package is not prepay_id=<a known prepay_id>');
-      const message = paySignMessage(appid, timeStamp, nonceStr, pkg);
-      if (!verifyRsaSha256(message, paySign, ctx.keys.merchantPublicKey)) {
-        return fail(
-          CASHIER_FAIL.sign,
-          'paySign does not verify over appId\\ntimeStamp\\nnonceStr\\npackage\\n',
-        );
-      }
-      const order = ctx.store.orders.get(prepay.outTradeNo) as Order;
-      const now = ctx.clock.now();
-      if (order.appid !== appid) return fail(CASHIER_FAIL.appid);
-      if (now - prepay.createdAt >= PREPAY_LIFETIME_MS) return fail(CASHIER_FAIL.prepayExpired);
-      if (order.payerOpenid !== req.body.openid) return fail(CASHIER_FAIL.payer);
-      if (order.state === 'SUCCESS' || order.state === 'REFUND') return fail(CASHIER_FAIL.paid);
-      if (order.state === 'CLOSED') return fail(CASHIER_FAIL.closed);
-      if (!isPayable(order, now)) return fail(CASHIER_FAIL.expired, 'time_expire has passed');
-
-      switch (req.body.outcome) {
-        case 'cancel':
-          return { errMsg: 'requestPayment:fail cancel' };
-        case 'fail':
-          order.state = 'PAYERROR';
-          return fail(CASHIER_FAIL.payError);
-        case 'success':
-          markPaid(ctx, order, now);
-          return { errMsg: 'requestPayment:ok' };
-      }
+      const decision = decide(ctx, req.body);
+      recordOnOrder(ctx, req.body, decision);
+      return decision.result;
     },
   );
+}
+
+/** The prepay_id named by requestPayment's `package`, if it is one the sandbox handed out. */
+function prepayOf(ctx: SandboxContext, pkg: unknown): Prepay | undefined {
+  if (typeof pkg !== 'string') return undefined;
+  const match = /^prepay_id=(\S+)$/.exec(pkg);
+  return match?.[1] === undefined ? undefined : ctx.store.prepays.get(match[1]);
+}
+
+function decide(ctx: SandboxContext, body: CashierBodyType): CashierDecision {
+  const args = body.requestPaymentArgs as Record<string, unknown>;
+  const fail = (detail: string, reason?: string): CashierDecision => ({
+    kind: 'refused',
+    result:
+      reason === undefined
+        ? { errMsg: `requestPayment:fail ${detail}` }
+        : { errMsg: `requestPayment:fail ${detail}`, reason },
+  });
+  // The base library checks argument types before anything reaches WeChat.
+  const missing: string[] = [];
+  for (const key of ['timeStamp', 'nonceStr', 'package', 'paySign']) {
+    if (typeof args[key] !== 'string') {
+      missing.push(`parameter.${key} should be String instead of ${typeName(args[key])};`);
+    }
+  }
+  if (missing.length > 0) return fail(`parameter error: ${missing.join(' ')}`);
+  const timeStamp = args.timeStamp as string;
+  const nonceStr = args.nonceStr as string;
+  const pkg = args.package as string;
+  const paySign = args.paySign as string;
+  const appid = body.appid ?? ctx.keys.credentials.appId;
+
+  if (args.signType !== 'RSA') return fail(CASHIER_FAIL.sign, 'signType must be "RSA" for API v3');
+  const prepay = prepayOf(ctx, pkg);
+  if (prepay === undefined)
+    return fail(CASHIER_FAIL.prepay, 'package is not prepay_id=<a known prepay_id>');
+  const message = paySignMessage(appid, timeStamp, nonceStr, pkg);
+  if (!verifyRsaSha256(message, paySign, ctx.keys.merchantPublicKey)) {
+    return fail(
+      CASHIER_FAIL.sign,
+      'paySign does not verify over appId\\ntimeStamp\\nnonceStr\\npackage\\n',
+    );
+  }
+  const order = ctx.store.orders.get(prepay.outTradeNo) as Order;
+  const now = ctx.clock.now();
+  if (order.appid !== appid) return fail(CASHIER_FAIL.appid);
+  if (now - prepay.createdAt >= PREPAY_LIFETIME_MS) return fail(CASHIER_FAIL.prepayExpired);
+  if (order.payerOpenid !== body.openid) return fail(CASHIER_FAIL.payer);
+  if (order.state === 'SUCCESS' || order.state === 'REFUND') return fail(CASHIER_FAIL.paid);
+  if (order.state === 'CLOSED') return fail(CASHIER_FAIL.closed);
+  if (!isPayable(order, now)) return fail(CASHIER_FAIL.expired, 'time_expire has passed');
+
+  switch (body.outcome) {
+    case 'cancel':
+      return { kind: 'cancelled', result: { errMsg: 'requestPayment:fail cancel' } };
+    case 'fail':
+      order.state = 'PAYERROR';
+      return { kind: 'failed', result: { errMsg: `requestPayment:fail ${CASHIER_FAIL.payError}` } };
+    case 'success':
+      markPaid(ctx, order, now);
+      return { kind: 'paid', result: { errMsg: 'requestPayment:ok' } };
+  }
+}
+
+/**
+ * Every call that names a known prepay_id is kept on its order, refused ones included: a cancel
+ * or a failed check changes nothing else, and the inspection page should still show it happened.
+ * Calls naming no known prepay_id belong to no order and stay unrecorded.
+ */
+function recordOnOrder(
+  ctx: SandboxContext,
+  body: CashierBodyType,
+  decision: CashierDecision,
+): void {
+  const prepay = prepayOf(ctx, (body.requestPaymentArgs as Record<string, unknown>).package);
+  const order = prepay === undefined ? undefined : ctx.store.orders.get(prepay.outTradeNo);
+  if (prepay === undefined || order === undefined) return;
+  const event: CashierEvent = {
+    at: ctx.clock.now(),
+    openid: body.openid,
+    appid: body.appid ?? ctx.keys.credentials.appId,
+    prepayId: prepay.id,
+    requested: body.outcome,
+    result: decision.kind,
+    errMsg: decision.result.errMsg,
+  };
+  if (decision.result.reason !== undefined) event.reason = decision.result.reason;
+  ctx.store.recordCashier(order, event);
 }
 
 function markPaid(ctx: SandboxContext, order: Order, now: number): void {

@@ -118,6 +118,8 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
         state: 'NOTPAY',
         prepays: [],
         refundNos: [],
+        cashier: [],
+        cashierOmitted: 0,
       };
       if (body.attach !== undefined) order.attach = body.attach;
       if (body.time_expire !== undefined && timeExpireMs !== undefined) {

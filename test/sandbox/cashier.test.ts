@@ -1,4 +1,11 @@
-import { decryptNotification, jsapiBody, mintOpenid, postJson, useSandbox } from './support';
+import {
+  decryptNotification,
+  getJson,
+  jsapiBody,
+  mintOpenid,
+  postJson,
+  useSandbox,
+} from './support';
 
 const env = useSandbox({ user: 'payer', receiver: true });
 
@@ -9,6 +16,22 @@ async function newOrder(
   const r = await env.client.call('POST', '/v3/pay/transactions/jsapi', b);
   expect(r.status).toBe(200);
   return { no: b.out_trade_no as string, prepayId: r.json?.prepay_id as string };
+}
+
+interface CashierView {
+  at: string;
+  openid: string;
+  appid: string;
+  prepayId: string;
+  requested: string;
+  result: string;
+  errMsg: string;
+  reason?: string;
+}
+
+/** The cashier calls the sandbox kept on an order (GET /sandbox/orders/:no). */
+async function cashierCalls(no: string): Promise<CashierView[]> {
+  return (await getJson(`${env.sandbox.url}/sandbox/orders/${no}`)).cashier as CashierView[];
 }
 
 async function pay(
@@ -78,6 +101,23 @@ describe('cashier', () => {
     expect((await env.client.query(no)).json?.trade_state).toBe('PAYERROR');
     expect(await pay(args)).toBe('requestPayment:ok');
     expect(await pay(args)).toBe('requestPayment:fail 该订单已支付');
+    // Each call is kept on the order: the cancel and the refusal change nothing else.
+    const calls = await cashierCalls(no);
+    expect(calls.map((c) => [c.requested, c.result, c.errMsg])).toEqual([
+      ['cancel', 'cancelled', 'requestPayment:fail cancel'],
+      ['fail', 'failed', 'requestPayment:fail 支付失败'],
+      ['success', 'paid', 'requestPayment:ok'],
+      ['success', 'refused', 'requestPayment:fail 该订单已支付'],
+    ]);
+    expect(calls[0]).toEqual({
+      at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/),
+      openid: env.openid,
+      appid: env.sandbox.credentials.appId,
+      prepayId,
+      requested: 'cancel',
+      result: 'cancelled',
+      errMsg: 'requestPayment:fail cancel',
+    });
   });
 
   test('argument types are checked like the base library does', async () => {
@@ -116,10 +156,17 @@ describe('cashier', () => {
     expect(await pay(otherArgs, 'success', env.openid, env.sandbox.otherApp.appId)).toBe(
       'requestPayment:fail 调用支付的appid与下单appid不一致',
     );
-    expect(await pay(args, 'success', await mintOpenid(env.sandbox, 'someone-else'))).toBe(
+    const someoneElse = await mintOpenid(env.sandbox, 'someone-else');
+    expect(await pay(args, 'success', someoneElse)).toBe(
       'requestPayment:fail 下单账号与支付账号不一致，请核实后再支付',
     );
     expect((await env.client.query(no)).json?.trade_state).toBe('NOTPAY');
+    // Refusals are kept on the order too, except where the package names no known prepay_id.
+    const calls = await cashierCalls(no);
+    expect(calls.map((c) => c.result)).toEqual(Array(5).fill('refused'));
+    expect(calls[0]?.reason).toMatch(/^paySign does not verify/);
+    expect(calls[3]?.appid).toBe(env.sandbox.otherApp.appId);
+    expect(calls[4]?.openid).toBe(someoneElse);
   });
 
   test('closed orders, expired prepay_ids and passed time_expire cannot be paid', async () => {

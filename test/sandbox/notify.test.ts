@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { RETRY_SCHEDULE_SECONDS, type Sandbox } from '../../sandbox';
 import {
   createAndPay,
@@ -35,7 +37,14 @@ interface NotificationView {
   state: string;
   fault?: string;
   outTradeNo: string;
-  attempts: { n: number; status?: number; error?: string; acknowledged: boolean }[];
+  attempts: {
+    n: number;
+    status?: number;
+    error?: string;
+    responseBody?: string;
+    responseBytes?: number;
+    acknowledged: boolean;
+  }[];
 }
 
 async function notifications(sandbox: Sandbox): Promise<NotificationView[]> {
@@ -124,6 +133,36 @@ describe('notification delivery', () => {
     await postJson(`${sandbox.url}/sandbox/clock`, { advanceSeconds: 1 });
     await receiver.waitFor(2, 1000);
     await until(async () => (await notifications(sandbox))[0]?.state === 'delivered');
+  });
+
+  test("the merchant's answer is recorded: its first 512 bytes, never half a character, and its length", async () => {
+    const { sandbox, client, openid } = await setup(0.001);
+    // 3-byte characters from byte 1 on: byte 512 falls inside one.
+    const refusal = `{${'忙'.repeat(300)}}`;
+    let answered = 0;
+    const merchant = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        answered += 1;
+        res.writeHead(answered === 1 ? 500 : 204);
+        res.end(answered === 1 ? refusal : undefined);
+      });
+    });
+    await new Promise<void>((resolve) => merchant.listen(0, '127.0.0.1', resolve));
+    started.push({
+      close: () => {
+        merchant.closeAllConnections();
+        return new Promise<void>((resolve) => merchant.close(() => resolve()));
+      },
+    });
+    const url = `http://127.0.0.1:${(merchant.address() as AddressInfo).port}/pay/notify`;
+    await createAndPay(client, openid, url);
+    await until(async () => (await notifications(sandbox))[0]?.state === 'delivered');
+    const [first, second] = (await notifications(sandbox))[0]?.attempts ?? [];
+    expect(first?.status).toBe(500);
+    expect(first?.responseBytes).toBe(Buffer.byteLength(refusal));
+    expect(first?.responseBody).toBe(`{${'忙'.repeat(170)}`);
+    expect(second).toMatchObject({ status: 204, responseBody: '', responseBytes: 0 });
   });
 
   test('unreachable notify_url is recorded as an error and retried', async () => {
