@@ -62,7 +62,7 @@ it('runs one purchase end to end, then a second start reuses keys and data', asy
     '1. order-confirm page: West Lake Longjing tea ×1, Yixing clay cup ×2',
   );
   expect(first.output).toContain('3. WeChat cashier (sandbox): requestPayment:ok');
-  expect(first.output).toMatch(/4\. pay-result page: Payment successful, ¥196\.00, paid at /);
+  expect(first.output).toMatch(/4\. pay-result page: 支付成功, ¥196\.00, paid at /);
   expect(first.output).toMatch(
     /5\. server: paid 19600 fen, \d+; sandbox: SUCCESS 19600 fen, notification delivered/,
   );

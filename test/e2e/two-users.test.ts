@@ -21,7 +21,7 @@ it("user B cannot see or pay user A's order", async () => {
   // The number alone opens nothing: no remark, no amount, no pay-button for Bob.
   const bobEarly = bob.open('order-confirm', { orderNo });
   await waitForPhase(bobEarly, 'error');
-  expect(textOf(bobEarly, '#error-text')).toBe('This order belongs to another WeChat account.');
+  expect(textOf(bobEarly, '#error-text')).toBe('该订单属于其他微信账号。');
   expect(bobEarly.data.fee).toBe(0);
   // Nor can Bob's functional page pay it first and so make it his.
   const early = await bob.runner.beforeRequestPayment({ orderNo });
@@ -38,13 +38,16 @@ it("user B cannot see or pay user A's order", async () => {
   // Bob opens the order by number: refused, and no details leak into the page.
   const bobConfirm = bob.open('order-confirm', { orderNo });
   await waitForPhase(bobConfirm, 'error');
-  expect(textOf(bobConfirm, '#error-text')).toBe('This order belongs to another WeChat account.');
+  expect(textOf(bobConfirm, '#error-text')).toBe('该订单属于其他微信账号。');
   expect(bobConfirm.data.fee).toBe(0);
   bob.wx.emulator.resetRoundTrips();
   const bobResult = bob.open('pay-result', { orderNo, outcome: 'success' });
   await waitForPhase(bobResult, 'error');
-  expect(textOf(bobResult, '#error-text')).toBe('This order belongs to another WeChat account.');
+  expect(textOf(bobResult, '#error-text')).toBe('该订单属于其他微信账号。');
   expect(bobResult.data.amount).toBe('');
+  // Asking again cannot change a definite no: the page offers the way back, not a retry.
+  expect(bobResult.querySelector('#refresh')).toBeUndefined();
+  expect(textOf(bobResult, '#back-to-shop')).toBe('返回商城');
   // A refusal is final: one read, no polling.
   expect(bob.wx.emulator.roundTripsByUrl[`GET /api/orders/${orderNo}`]).toBe(1);
 

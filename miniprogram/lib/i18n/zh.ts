@@ -92,7 +92,7 @@ export const zh: ShopMessages = {
   states: {
     paid: { title: '支付成功', hint: '感谢购买，订单已确认。' },
     unpaid: { title: '订单未支付', hint: '订单会保留到超时关闭，可以重新支付。' },
-    expired: { title: '订单已关闭', hint: '订单超时未支付，已自动关闭，没有扣款。' },
+    expired: { title: '订单已关闭', hint: '订单超时未支付已关闭，没有扣款。' },
     confirming: { title: '正在确认支付结果…', hint: '正在向微信支付查询，通常只需几秒。' },
     'still-confirming': {
       title: '支付结果确认中',

@@ -59,6 +59,8 @@ Component({
     title: '',
     hint: '',
     errorText: '',
+    /** An error asking again may fix (network, timeout); not a definite "no such order". */
+    canRetry: false,
     orderNo: '',
     amount: '',
     amountLabel: '',
@@ -129,7 +131,8 @@ Component({
           this.setData({ phase: 'still-confirming', ...text, refreshing: false });
         } else {
           const errorText = describeError(failure, state.m);
-          this.setData({ phase: 'error', errorText, refreshing: false });
+          const canRetry = !isFinalRefusal(failure);
+          this.setData({ phase: 'error', errorText, canRetry, refreshing: false });
         }
         return;
       }
