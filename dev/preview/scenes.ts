@@ -5,6 +5,7 @@
  * a server whose orders live two seconds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { ROOT } from '../dist';
@@ -52,7 +53,8 @@ const UNKNOWN_ORDER = 'WP20260101ZZZZZZZZ';
 /** The result page's poll delays live in its built module, shared by every page instance. */
 function pollPolicy(): { delaysMs: number[] } {
   const file = path.join(ROOT, 'dist', 'miniprogram', 'lib', 'order-status.js');
-  return (require(file) as { pollPolicy: { delaysMs: number[] } }).pollPolicy;
+  const load = createRequire(file);
+  return (load(file) as { pollPolicy: { delaysMs: number[] } }).pollPolicy;
 }
 
 function phoneFor(ctx: SceneContext, extra: Partial<Parameters<typeof pickUpPhone>[0]> = {}) {
