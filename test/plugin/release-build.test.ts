@@ -80,7 +80,9 @@ it('in DevTools the release pay-button explains a phone is needed and fails', as
       },
     ]);
     expect(navigatorTaps()).toHaveLength(0);
-    expect(textOf(payButton.querySelector('.pay-button__notice'))).toMatch(/real device/);
+    // WeChat in Chinese (the emulator's default): the notice says a phone is needed.
+    expect(textOf(payButton.querySelector('.pay-button__notice'))).toMatch(/需要真机/);
+    expect(wx.emulator.modals[0]?.title).toBe('请在手机上支付');
     expect(wx.emulator.modals).toHaveLength(1);
     expect(wx.emulator.roundTrips.other).toBe(0);
   } finally {

@@ -72,7 +72,15 @@ const isGoodCurrency = (v: unknown) => typeof v === 'string' && Object.hasOwn(CU
  * What a String property holds when bound to another type: miniprogram-simulate converts with
  * String() (a symbol becomes ''). Generated non-strings whose string is valid are left out.
  */
-const asBound = (v: unknown) => (typeof v === 'symbol' ? '' : String(v));
+const asBound = (v: unknown): string | undefined => {
+  if (typeof v === 'symbol') return '';
+  try {
+    return String(v);
+  } catch {
+    // An object without toString (a null prototype) cannot be bound at all: left out.
+    return undefined;
+  }
+};
 
 /** `¥1,234,567.89` for 123456789 fen, computed independently of the plugin's formatFee. */
 function priceOf(fee: number, currency: string): string {
@@ -201,7 +209,10 @@ const badVersion: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...VERSIONS).map((v) => v.toUpperCase()),
   fc.string().filter((s) => !VERSIONS.includes(s)),
   fc.string({ unit: 'grapheme' }).filter((s) => !VERSIONS.includes(s)),
-  nonStrings.filter((v) => !VERSIONS.includes(asBound(v))),
+  nonStrings.filter((v) => {
+    const bound = asBound(v);
+    return bound !== undefined && !VERSIONS.includes(bound);
+  }),
 );
 
 /** Invalid `currencyType` (null / undefined left out, as for version). */
@@ -226,7 +237,10 @@ const badCurrency: fc.Arbitrary<unknown> = fc.oneof(
   ),
   fc.constantFrom(...Object.keys(CURRENCIES)).map((c) => c.toLowerCase()),
   fc.string().filter((s) => !isGoodCurrency(s)),
-  nonStrings.filter((v) => !isGoodCurrency(asBound(v))),
+  nonStrings.filter((v) => {
+    const bound = asBound(v);
+    return bound !== undefined && !isGoodCurrency(bound);
+  }),
 );
 
 const label = fc.constantFrom('Pay', '支付', 'Checkout', '');
