@@ -101,11 +101,10 @@ async function main(): Promise<void> {
         const schemes: Scheme[] = DARK_TOO.has(scene.name) ? ['light', 'dark'] : ['light'];
         for (const scheme of schemes) {
           const file = `${scene.name}.${language}${scheme === 'dark' ? '.dark' : ''}.png`;
-          await camera.shoot(
-            pictureHtml({ ...shot, language }, scheme),
-            scheme,
-            path.join(out, file),
-          );
+          const html = pictureHtml({ ...shot, language }, scheme);
+          // The page as HTML beside its picture: open it in a browser to inspect the styles.
+          writeFileSync(path.join(out, file.replace(/\.png$/, '.html')), html);
+          await camera.shoot(html, scheme, path.join(out, file));
           pictures.push({ file, caption: scene.caption, language, scheme });
           console.log(`  ${path.relative(process.cwd(), path.join(out, file))}`);
         }
