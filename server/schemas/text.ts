@@ -8,7 +8,7 @@
 
 /** C0 controls and DEL, except tab / LF / CR, which a multi-line remark may hold. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+export const CONTROL_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** Any C0 control or DEL: a single line holds none. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_IN_LINE = /[\u0000-\u001F\u007F]/;
