@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ROOT, ensureBuilt } from './dist';
 import { loadPages } from './pages-harness';
 import { startStack } from './stack';
-import { pictureHtml } from './preview/document';
+import { escapeHtml, pictureHtml } from './preview/document';
 import type { Scheme } from './preview/document';
 import { useWeChatRpx } from './preview/rpx';
 import type { Language, Scene } from './preview/scenes';
@@ -57,7 +57,7 @@ function indexHtml(pictures: Picture[]): string {
   const figures = pictures
     .map(
       (p) =>
-        `<figure><img src="${p.file}" width="375" alt="${p.caption}"><figcaption>${p.caption} · ${p.language}${p.scheme === 'dark' ? ' · dark' : ''}</figcaption></figure>`,
+        `<figure><img src="${escapeHtml(p.file)}" width="375" alt="${escapeHtml(p.caption)}"><figcaption>${escapeHtml(p.caption)} · ${p.language}${p.scheme === 'dark' ? ' · dark' : ''}</figcaption></figure>`,
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop previews</title>

@@ -52,3 +52,18 @@ export const BUTTON_MESSAGES: Readonly<Record<ButtonLocale, ButtonMessages>> = {
 export function buttonLocaleOf(language: unknown): ButtonLocale {
   return typeof language === 'string' && /^en(?:[-_]|$)/i.test(language) ? 'en' : 'zh';
 }
+
+/** The plugin's own WeChat language (plugins get getAppBaseInfo from 2.21.3); never throws. */
+function wechatLanguage(): unknown {
+  try {
+    if (typeof wx.getAppBaseInfo === 'function') return wx.getAppBaseInfo().language;
+    return wx.getSystemInfoSync().language;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The words for the language of the `wx` this plugin runs with. */
+export function currentButtonMessages(): ButtonMessages {
+  return BUTTON_MESSAGES[buttonLocaleOf(wechatLanguage())];
+}

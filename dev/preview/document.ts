@@ -47,8 +47,15 @@ wx-textarea[placeholder]:empty::before { content: attr(placeholder); color: rgba
 .preview-page { min-height: 100vh; }
 `;
 
+/** The built app does not change during a run: each file is read (and compiled) once. */
+const cache = new Map<string, unknown>();
+function once<T>(key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key) as T;
+}
+
 function readJson(file: string): Json {
-  return JSON.parse(readFileSync(file, 'utf8')) as Json;
+  return once(file, () => JSON.parse(readFileSync(file, 'utf8')) as Json);
 }
 
 /** A window value, `@name` resolved from theme.json's palette for `scheme`. */
@@ -79,6 +86,10 @@ function navigationBar(page: string, scheme: Scheme): { background: string; colo
  * prefix), with `page` standing for the page's root.
  */
 function appStylesheet(): string {
+  return once('app.wxss', compileAppStylesheet);
+}
+
+function compileAppStylesheet(): string {
   const load = createRequire(path.join(ROOT, 'package.json'));
   const wxss = load('miniprogram-simulate/src/wxss') as {
     compile(css: string, o: { prefix: string }): string;
@@ -89,7 +100,7 @@ function appStylesheet(): string {
   return rpxToPx(css.replace(/(^|[{},\s])page(?=[\s,{])/g, '$1.preview-page'));
 }
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,

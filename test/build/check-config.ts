@@ -98,18 +98,20 @@ function themed(v: string, name: string, field: Table['fields'][string], label: 
       `${label}: "${name}" is the theme variable ${v}, but the app has no theme.json (app.json darkmode and themeLocation)`,
     ];
   }
+  const variable = v.slice(1);
   const problems: string[] = [];
-  const missing = (['light', 'dark'] as const).filter((m) => typeof theme[m][v.slice(1)] !== 'string');
-  if (missing.length > 0) {
-    problems.push(`${label}: "${name}" is ${v}, which theme.json does not define in ${missing.join(', ')}`);
-  }
+  const missing: string[] = [];
   for (const mode of ['light', 'dark'] as const) {
-    const resolved = theme[mode][v.slice(1)];
-    if (typeof resolved === 'string' && field.values && !field.values.includes(resolved)) {
+    const resolved = theme[mode][variable];
+    if (typeof resolved !== 'string') missing.push(mode);
+    else if (field.values && !field.values.includes(resolved)) {
       problems.push(
         `${label}: "${name}" is ${v}, "${resolved}" in "${mode}", and must be one of ${field.values.join(' | ')}`,
       );
     }
+  }
+  if (missing.length > 0) {
+    problems.unshift(`${label}: "${name}" is ${v}, which theme.json does not define in ${missing.join(', ')}`);
   }
   return problems;
 }

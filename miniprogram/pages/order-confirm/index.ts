@@ -163,8 +163,8 @@ Component({
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
+      // The page's state, and with it the shopper's language, is first read here.
       const state = stateOf(this);
-      state.m = currentMessages();
       state.orderNo = queryParam(query, 'orderNo');
       state.itemsParam = query.items === undefined ? undefined : queryParam(query, 'items');
       this.update({ words: state.m.words });
@@ -182,13 +182,13 @@ Component({
     /** Every setData of this page: `payDisabled` is derived here from the state, nowhere else. */
     update(patch: Record<string, unknown>): void {
       const next = { ...this.data, ...patch } as unknown as PayGate & RemarkCount;
-      const m = stateOf(this).m;
       const derived: Record<string, unknown> = { payDisabled: payDisabledOf(next) };
-      // The remark's labels only travel when they change: a countdown tick stays small.
-      const remarkLabel = m.remarkLabel(next.remarkMax);
-      const counterLabel = m.remarkCounterLabel(next.remarkLength, next.remarkMax);
-      if (remarkLabel !== this.data.remarkLabel) derived.remarkLabel = remarkLabel;
-      if (counterLabel !== this.data.remarkCounterLabel) derived.remarkCounterLabel = counterLabel;
+      // The remark's labels follow its length and limit only: a countdown tick carries neither.
+      if ('remarkLength' in patch || 'remarkMax' in patch) {
+        const { m } = stateOf(this);
+        derived.remarkLabel = m.remarkLabel(next.remarkMax);
+        derived.remarkCounterLabel = m.remarkCounterLabel(next.remarkLength, next.remarkMax);
+      }
       this.setData({ ...patch, ...derived });
     },
 

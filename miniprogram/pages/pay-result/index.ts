@@ -9,7 +9,6 @@ import { describeError } from '../../lib/error-text';
 import { isFinalRefusal } from '../../lib/http';
 import type { ShopMessages } from '../../lib/i18n';
 import { currentMessages } from '../../lib/i18n';
-import { InputError } from '../../lib/input-error';
 import { bottomInsetPx } from '../../lib/layout';
 import { SHOP_HOME_URL, confirmPageUrl, queryParam, redirect } from '../../lib/navigation';
 import type { ClientOutcome, ResultState } from '../../lib/order-status';
@@ -75,17 +74,17 @@ Component({
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
+      // The page's state, and with it the shopper's language, is first read here.
       const state = stateOf(this);
+      const { m } = state;
       state.orderNo = queryParam(query, 'orderNo');
       state.outcome = outcomeOf(queryParam(query, 'outcome'));
-      const m = (state.m = currentMessages());
       this.setData({ words: m.words, ...m.states.confirming });
       wx.setNavigationBarTitle({ title: m.titles.result });
       const inset = bottomInsetPx();
       if (inset > 0) this.setData({ pageStyle: `padding-bottom: ${inset}px;` });
       if (!isOrderNo(state.orderNo)) {
-        const errorText = describeError(new InputError({ kind: 'not-an-order-link' }), m);
-        this.setData({ phase: 'error', errorText });
+        this.setData({ phase: 'error', errorText: m.input({ kind: 'not-an-order-link' }) });
         return;
       }
       this.setData({ orderNo: state.orderNo, payAgainLabel: m.payAgainLabel(state.orderNo) });

@@ -16,7 +16,7 @@ import type {
 } from '../../../typings';
 import { CURRENCY_SYMBOLS, formatFee, validateFee } from '../../index';
 import type { ButtonMessages } from '../../messages';
-import { BUTTON_MESSAGES, buttonLocaleOf } from '../../messages';
+import { BUTTON_MESSAGES, currentButtonMessages } from '../../messages';
 import { DEVTOOLS_ERRMSG, RETURN_GRACE_MS } from './constants';
 import { payInSandbox } from './sandbox-payer';
 import { payButtonProperties } from './props';
@@ -64,16 +64,6 @@ function ask(question: () => boolean): boolean {
     return question();
   } catch {
     return false;
-  }
-}
-
-/** The plugin's own WeChat language: plugins get getAppBaseInfo from 2.21.3. */
-function wechatLanguage(): unknown {
-  try {
-    if (typeof wx.getAppBaseInfo === 'function') return wx.getAppBaseInfo().language;
-    return wx.getSystemInfoSync().language;
-  } catch {
-    return undefined;
   }
 }
 
@@ -146,7 +136,7 @@ Component({
         timer: 0,
         warned: '',
         notice: '',
-        m: BUTTON_MESSAGES[buttonLocaleOf(wechatLanguage())],
+        m: currentButtonMessages(),
       });
     },
     attached() {
