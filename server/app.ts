@@ -37,9 +37,8 @@ import { OrderRecords } from './services/order-records';
 import { Refunds } from './services/refunds';
 import { Settlement } from './services/settlement';
 import { SessionService } from './services/sessions';
-import { WechatPayClient } from './wechat/pay/client';
-import { V3DirectGateway } from './wechat/pay/v3-direct';
-import { loadPlatformKeys } from './wechat/pay/verify';
+import { SubMerchants } from './services/sub-merchants';
+import { createPayGateway } from './wechat/pay/gateway';
 
 export interface AppDeps {
   /** Opened from config.databaseUrl when absent (and then closed with the app). */
@@ -70,35 +69,23 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   const ownsStorage = !deps.storage;
   const storage = deps.storage ?? (await openStorage(config.databaseUrl, config.databasePoolSize));
 
-  const merchantKey = WechatPayClient.privateKey(config.merchantPrivateKeyPem);
-  const platformKeys = loadPlatformKeys(config.platformPublicKeys);
-  const client = new WechatPayClient({
-    baseUrl: config.wechatPayBase,
-    mchId: config.mchId,
-    merchantSerialNo: config.merchantSerialNo,
-    merchantPrivateKey: merchantKey,
-    platformKeys,
-    wallClock: systemClock,
+  const pay = createPayGateway(config, {
     logger,
-    timeoutMs: config.wechatTimeoutMs,
-    retries: config.wechatRetries,
-  });
-  // The one place the payment scheme is chosen: a second scheme is a second adapter here.
-  const pay = new V3DirectGateway({
-    client,
-    appId: config.appId,
-    mchId: config.mchId,
-    merchantKey,
-    platformKeys,
-    apiV3Key: config.apiV3Key,
-    notifyWindowSeconds: config.notifyWindowSeconds,
+    clock,
     notifyUrl: () => {
       if (config.notifyUrl) return config.notifyUrl;
       if (deps.ownUrl) return `${deps.ownUrl()}/api/pay/notify`;
       throw new Error('no notify URL: set NOTIFY_URL');
     },
   });
-  const ctx: ServiceContext = { config, storage, clock, logger, pay };
+  const ctx: ServiceContext = {
+    config,
+    storage,
+    clock,
+    logger,
+    pay,
+    subMerchants: new SubMerchants(config),
+  };
   const records = new OrderRecords(ctx);
   const settlement = new Settlement(ctx, records);
   const checkout = new Checkout(ctx, records, settlement);

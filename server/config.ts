@@ -6,6 +6,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
+import {
+  PAY_SCHEMES,
+  SchemeConfigError,
+  V2_SIGN_TYPES,
+  checkSubMerchants,
+  checkV2,
+  parseSubMerchants,
+} from './pay-scheme-config';
+import type { PayScheme, SubMerchant, V2Config, V2SignType } from './pay-scheme-config';
+
+export type { PayScheme, SubMerchant, V2Config, V2SignType };
 
 /**
  * The repository root: the nearest folder holding package.json, so the path is the same whether
@@ -26,8 +37,20 @@ export interface ServerConfig {
   databasePoolSize?: number;
   /** Base for code2Session (`/sns/jscode2session`): https://api.weixin.qq.com in production. */
   wechatApiBase: string;
-  /** Base for Pay v3 (`/v3/...`): https://api.mch.weixin.qq.com in production. */
+  /** Base for Pay (`/v3/...`, API v2's `/pay/...`): https://api.mch.weixin.qq.com in production. */
   wechatPayBase: string;
+  /**
+   * WECHAT_PAY_SCHEME: API v3 as a direct merchant (default), v3 as a service provider placing
+   * orders for sub-merchants, or API v2 (XML, MD5 / HMAC-SHA256). In partner mode `mchId` is the
+   * provider's sp_mchid and `appId` its sp_appid (the owner mini program).
+   */
+  payScheme?: PayScheme;
+  /** API v2 only. */
+  v2?: V2Config;
+  /** Partner mode only: the sub-merchants and which hosts' orders each takes. */
+  subMerchants?: SubMerchant[];
+  /** Extra CA certificates trusted for WeChat Pay HTTPS (the sandbox's); system CAs otherwise. */
+  wechatPayCaPem?: string;
   appId: string;
   appSecret: string;
   mchId: string;
@@ -71,6 +94,9 @@ export interface ServerConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** The scheme a config uses (absent = API v3 direct, today's default). */
+export const payScheme = (c: Pick<ServerConfig, 'payScheme'>): PayScheme => c.payScheme ?? 'v3';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -124,6 +150,9 @@ const LEVELS: readonly LevelWithSilent[] = [
 
 interface DevMerchantConfig {
   pluginToken?: string;
+  apiV2Key?: string;
+  spMchId?: string;
+  subMchIds?: string[];
   appId: string;
   appSecret: string;
   mchId: string;
@@ -189,36 +218,136 @@ function platformKeys(raw: string, base: string): Record<string, string> {
   return out;
 }
 
+function schemeOf(env: Env): PayScheme {
+  const raw = (env.WECHAT_PAY_SCHEME ?? '').trim() || 'v3';
+  if (!PAY_SCHEMES.includes(raw as PayScheme))
+    throw new ConfigError(
+      `WECHAT_PAY_SCHEME must be one of ${PAY_SCHEMES.join(', ')}, got "${raw}"`,
+    );
+  return raw as PayScheme;
+}
+
+function signTypeOf(env: Env): V2SignType {
+  const raw = (env.WECHAT_V2_SIGN_TYPE ?? '').trim() || 'MD5';
+  if (!V2_SIGN_TYPES.includes(raw as V2SignType))
+    throw new ConfigError(`WECHAT_V2_SIGN_TYPE must be MD5 or HMAC-SHA256, got "${raw}"`);
+  return raw as V2SignType;
+}
+
+type SchemeParts = Pick<ServerConfig, 'payScheme' | 'v2' | 'subMerchants' | 'wechatPayCaPem'>;
+
+/** The scheme's settings from the environment (real WeChat). */
+function envScheme(env: Env, scheme: PayScheme, base: string, payBase: string): SchemeParts {
+  const parts: SchemeParts = { payScheme: scheme };
+  if (env.WECHAT_PAY_CA) parts.wechatPayCaPem = readPem(env.WECHAT_PAY_CA, 'WECHAT_PAY_CA', base);
+  if (scheme === 'v3-partner') {
+    parts.subMerchants = parseSubMerchants(
+      env.WECHAT_SUB_MERCHANTS ?? '',
+      env.WECHAT_SUB_MERCHANTS_DISABLED,
+    );
+  }
+  if (scheme === 'v2') {
+    parts.v2 = {
+      key: env.WECHAT_V2_KEY ?? '',
+      signType: signTypeOf(env),
+      secapiBase: url(env, 'WECHAT_PAY_SECAPI_BASE', payBase),
+      ...(env.WECHAT_MERCHANT_CERT
+        ? { clientCertPem: readPem(env.WECHAT_MERCHANT_CERT, 'WECHAT_MERCHANT_CERT', base) }
+        : {}),
+    };
+  }
+  return parts;
+}
+
+/** The scheme's settings from the sandbox's dev credentials (`npm start`, `npm run server`). */
+function devScheme(
+  env: Env,
+  scheme: PayScheme,
+  credentialsDir: string,
+): SchemeParts & {
+  mchId?: string;
+} {
+  const dir = join(credentialsDir, 'merchant');
+  const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as DevMerchantConfig;
+  const parts: SchemeParts & { mchId?: string } = { payScheme: scheme };
+  const stale = (what: string): ConfigError =>
+    new ConfigError(
+      `the dev credentials in ${dir} have no ${what}: start the sandbox once to upgrade them`,
+    );
+  if (scheme === 'v3-partner') {
+    if (!c.spMchId || !c.subMchIds?.length) throw stale('service-provider account');
+    parts.mchId = c.spMchId;
+    parts.subMerchants = env.WECHAT_SUB_MERCHANTS
+      ? parseSubMerchants(env.WECHAT_SUB_MERCHANTS, env.WECHAT_SUB_MERCHANTS_DISABLED)
+      : [{ subMchId: c.subMchIds[0] ?? '', hosts: ['*'], enabled: true }];
+  }
+  if (scheme === 'v2') {
+    if (!c.apiV2Key) throw stale('APIv2 key');
+    const cert = join(dir, 'apiclient_cert.pem');
+    const ca = join(dir, 'sandbox_tls_cert.pem');
+    if (!existsSync(cert) || !existsSync(ca)) throw stale('client certificate');
+    parts.v2 = {
+      key: c.apiV2Key,
+      signType: signTypeOf(env),
+      clientCertPem: readFileSync(cert, 'utf8'),
+      secapiBase: url(
+        env,
+        'WECHAT_PAY_SECAPI_BASE',
+        (env.SANDBOX_TLS_URL ?? '').trim() || 'https://127.0.0.1:3101',
+      ),
+    };
+    parts.wechatPayCaPem = readFileSync(ca, 'utf8');
+  }
+  return parts;
+}
+
 export function loadConfig(env: Env = process.env): ServerConfig {
   const base = REPO_ROOT;
   const sandboxUrl = url(env, 'SANDBOX_URL', 'http://127.0.0.1:3100');
   const useEnvCredentials = Boolean(env.WECHAT_MCH_ID);
-  let creds: ReturnType<typeof readDevCredentials>;
-  if (useEnvCredentials) {
-    const need = (name: string): string => {
-      const v = env[name];
-      if (!v) throw new ConfigError(`${name} is required when WECHAT_MCH_ID is set`);
-      return v;
-    };
-    creds = {
-      appId: need('WECHAT_APP_ID'),
-      appSecret: need('WECHAT_APP_SECRET'),
-      mchId: need('WECHAT_MCH_ID'),
-      merchantSerialNo: need('WECHAT_MERCHANT_SERIAL_NO'),
-      merchantPrivateKeyPem: readPem(
-        need('WECHAT_MERCHANT_PRIVATE_KEY'),
-        'WECHAT_MERCHANT_PRIVATE_KEY',
-        base,
-      ),
-      apiV3Key: need('WECHAT_APIV3_KEY'),
-      platformPublicKeys: platformKeys(need('WECHAT_PLATFORM_KEYS'), base),
-    };
-  } else {
-    const dir = env.DEV_CREDENTIALS_DIR ?? join(base, '.dev-credentials');
-    creds = readDevCredentials(isAbsolute(dir) ? dir : join(base, dir));
-  }
+  const scheme = schemeOf(env);
   const defaultApi = useEnvCredentials ? 'https://api.weixin.qq.com' : sandboxUrl;
   const defaultPay = useEnvCredentials ? 'https://api.mch.weixin.qq.com' : sandboxUrl;
+  let creds: ReturnType<typeof readDevCredentials>;
+  let schemeParts: SchemeParts;
+  try {
+    if (useEnvCredentials) {
+      const need = (name: string): string => {
+        const v = env[name];
+        if (!v) throw new ConfigError(`${name} is required when WECHAT_MCH_ID is set`);
+        return v;
+      };
+      // API v2 signs with its own key: the v3 key material is needed only for the mutual-TLS
+      // private key, and only when the certificate is given.
+      const v3 = scheme !== 'v2';
+      const needV3 = (name: string): string => (v3 ? need(name) : (env[name] ?? ''));
+      const keyPem = (): string =>
+        v3 || env.WECHAT_MERCHANT_CERT
+          ? readPem(need('WECHAT_MERCHANT_PRIVATE_KEY'), 'WECHAT_MERCHANT_PRIVATE_KEY', base)
+          : '';
+      creds = {
+        appId: need('WECHAT_APP_ID'),
+        appSecret: need('WECHAT_APP_SECRET'),
+        mchId: need('WECHAT_MCH_ID'),
+        merchantSerialNo: needV3('WECHAT_MERCHANT_SERIAL_NO'),
+        merchantPrivateKeyPem: keyPem(),
+        apiV3Key: needV3('WECHAT_APIV3_KEY'),
+        platformPublicKeys:
+          v3 || env.WECHAT_PLATFORM_KEYS ? platformKeys(need('WECHAT_PLATFORM_KEYS'), base) : {},
+      };
+      schemeParts = envScheme(env, scheme, base, url(env, 'WECHAT_PAY_BASE', defaultPay));
+    } else {
+      const raw = env.DEV_CREDENTIALS_DIR ?? join(base, '.dev-credentials');
+      const dir = isAbsolute(raw) ? raw : join(base, raw);
+      creds = readDevCredentials(dir);
+      const { mchId, ...parts } = devScheme(env, scheme, dir);
+      if (mchId) creds.mchId = mchId;
+      schemeParts = parts;
+    }
+  } catch (err) {
+    if (err instanceof SchemeConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
   const logLevel = (env.LOG_LEVEL ?? 'info') as LevelWithSilent;
   if (!LEVELS.includes(logLevel))
     throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
@@ -231,6 +360,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     wechatApiBase: url(env, 'WECHAT_API_BASE', defaultApi),
     wechatPayBase: url(env, 'WECHAT_PAY_BASE', defaultPay),
     ...creds,
+    ...schemeParts,
     notifyUrl: env.NOTIFY_URL ? url(env, 'NOTIFY_URL', '') : undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     orderTtlSeconds: int(env, 'ORDER_TTL_SECONDS', 900, 60, 7 * 86400),
@@ -259,11 +389,33 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 export function validateConfig(c: ServerConfig): void {
   if (!/^\d{6,32}$/.test(c.mchId)) throw new ConfigError('mchId must be digits');
   if (!c.appId) throw new ConfigError('appId is required');
-  if (Buffer.byteLength(c.apiV3Key, 'utf8') !== 32)
-    throw new ConfigError('the APIv3 key must be 32 bytes');
-  if (!c.merchantSerialNo) throw new ConfigError('merchantSerialNo is required');
-  if (Object.keys(c.platformPublicKeys).length === 0)
-    throw new ConfigError('at least one platform key is required');
+  const scheme = payScheme(c);
+  if (!PAY_SCHEMES.includes(scheme))
+    throw new ConfigError(`payScheme must be one of ${PAY_SCHEMES.join(', ')}`);
+  try {
+    if (scheme === 'v2') {
+      checkV2(c.v2);
+      if (c.v2?.clientCertPem && !c.merchantPrivateKeyPem)
+        throw new ConfigError('WECHAT_MERCHANT_CERT needs its key, WECHAT_MERCHANT_PRIVATE_KEY');
+    } else if (c.v2) {
+      throw new ConfigError(`API v2 settings are set but WECHAT_PAY_SCHEME is ${scheme}`);
+    }
+    if (scheme === 'v3-partner') checkSubMerchants(c.subMerchants ?? []);
+    else if (c.subMerchants?.length)
+      throw new ConfigError(
+        `sub-merchants are set but WECHAT_PAY_SCHEME is ${scheme}, not v3-partner`,
+      );
+  } catch (err) {
+    if (err instanceof SchemeConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (scheme !== 'v2') {
+    if (Buffer.byteLength(c.apiV3Key, 'utf8') !== 32)
+      throw new ConfigError('the APIv3 key must be 32 bytes');
+    if (!c.merchantSerialNo) throw new ConfigError('merchantSerialNo is required');
+    if (Object.keys(c.platformPublicKeys).length === 0)
+      throw new ConfigError('at least one platform key is required');
+  }
   if (c.notifyUrl) {
     const u = new URL(c.notifyUrl);
     if (u.search) throw new ConfigError('the notify URL must not carry a query string');

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'ORDER_NOT_PAYABLE' // 409: paid, closed, expired or refunded
   | 'IDEMPOTENCY_CONFLICT' // 409: same Idempotency-Key, different body
   | 'REFUND_IN_PROGRESS' // 409: earlier refunds still processing at WeChat hold the amount; retry later
+  | 'SUB_MERCHANT_UNAVAILABLE' // 403: partner mode: no enabled sub-merchant takes this host's orders
   | 'PAYLOAD_TOO_LARGE' // 413
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
   | 'RATE_LIMITED' // 429

@@ -78,6 +78,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').addColumn('host_appid', 'varchar(32)').execute();
     },
   },
+  // Partner mode: the sub-merchant an order pays, fixed when it is created.
+  '0004_order_sub_merchant': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('orders').addColumn('sub_mchid', 'varchar(32)').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -14,6 +14,8 @@ export interface PaidNotification {
   orderNo: string;
   /** The notification's amount: nothing is recorded unless the order has this total. */
   total: number;
+  /** Partner mode: nothing is recorded unless the order pays this sub-merchant (else null). */
+  subMchId: string | null;
   now: number;
   /** The columns a payment writes (settlement's paidValues). */
   paid: { status: 'paid'; transaction_id: string | null; paid_at: number; updated_at: number };
@@ -39,7 +41,8 @@ export class NotificationsRepository extends Repository {
               sql<number>`cast(${n.now} as bigint)`.as('received_at'),
             ])
             .where('order_no', '=', n.orderNo)
-            .where('total', '=', n.total),
+            .where('total', '=', n.total)
+            .where('sub_mchid', n.subMchId === null ? 'is' : '=', n.subMchId),
         )
         .onConflict((oc) => oc.column('id').doNothing());
     if (dialect === 'postgres') {

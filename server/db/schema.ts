@@ -18,6 +18,8 @@ export interface OrdersTable {
   access_hash: string | null;
   /** AppID of the host mini program that placed it through the plugin, when WeChat signed that. */
   host_appid: string | null;
+  /** Partner mode: the sub-merchant (sub_mchid) this order pays; null for the other schemes. */
+  sub_mchid: string | null;
   openid: string | null;
   prepay_id: string | null;
   prepay_at: number | null;

@@ -16,6 +16,7 @@ export const ApiErrorSchema = Type.Object({
     Type.Literal('ORDER_NOT_PAYABLE'),
     Type.Literal('IDEMPOTENCY_CONFLICT'),
     Type.Literal('REFUND_IN_PROGRESS'),
+    Type.Literal('SUB_MERCHANT_UNAVAILABLE'),
     Type.Literal('PAYLOAD_TOO_LARGE'),
     Type.Literal('UNSUPPORTED_MEDIA_TYPE'),
     Type.Literal('RATE_LIMITED'),

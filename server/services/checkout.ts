@@ -37,6 +37,8 @@ export class Checkout {
         ? undefined
         : await this.orders.bindPayer(orderNo, openid, hashOrderToken(token), now, now);
     if (!row) row = await this.bindSlow(orderNo, access);
+    // Partner mode: a sub-merchant disabled since the order was made takes no more money.
+    this.ctx.subMerchants.assertPayable(row.sub_mchid);
     const prepayId = await this.ensurePrepay(row);
     return this.ctx.pay.paymentArgs(prepayId);
   }
@@ -90,6 +92,7 @@ export class Checkout {
         total: row.total,
         expiresAt: row.expires_at,
         openid: row.openid,
+        subMchId: row.sub_mchid,
       });
     } catch (err) {
       if (isRefused(err)) {

@@ -11,7 +11,7 @@ import { PAYABLE_INTO_PAID, TransactionMismatch, checkTransaction, paidValues } 
 import type { Settlement } from './settlement';
 import type { ServiceContext } from './context';
 import { NotificationRejected } from '../wechat/pay/port';
-import type { PayNotification } from '../wechat/pay/port';
+import type { NotifyAnswer, PayNotification } from '../wechat/pay/port';
 import type { RefundNotice, Transaction } from '../wechat/pay/types';
 
 /** The notification fields the handlers log and dedupe by. */
@@ -33,6 +33,16 @@ export class NotifyService {
     private readonly settlement: Settlement,
     private readonly refunds: Refunds,
   ) {}
+
+  /** The content types the scheme's notifications arrive in (kept raw for verification). */
+  get contentTypes(): readonly string[] {
+    return this.ctx.pay.notifyContentTypes;
+  }
+
+  /** The scheme's answer: taken (no argument) or refused. */
+  answer(refusal?: { status: number; message: string }): NotifyAnswer {
+    return this.ctx.pay.notifyAnswer(refusal);
+  }
 
   async handle(headers: IncomingHttpHeaders, raw: Buffer): Promise<void> {
     let n: PayNotification;
@@ -71,6 +81,7 @@ export class NotifyService {
       t.trade_state === 'SUCCESS' &&
       t.appid === appId &&
       t.mchid === mchId &&
+      (t.sub_mchid === undefined || typeof t.sub_mchid === 'string') &&
       typeof t.amount?.total === 'number'
     ) {
       await this.applySuccess(n, t, t.amount.total);
@@ -117,6 +128,7 @@ export class NotifyService {
       eventType: n.eventType,
       orderNo,
       total,
+      subMchId: t.sub_mchid ?? null,
       now,
       paid: paidValues(t, now),
       payableStates: PAYABLE_INTO_PAID,
@@ -146,6 +158,12 @@ export class NotifyService {
     if (!refund) throw new NotifyFailure(404, `unknown out_refund_no ${r.out_refund_no}`);
     if (refund.order_no !== r.out_trade_no)
       throw new NotifyFailure(400, 'out_trade_no does not match the refund');
+    if (this.ctx.config.payScheme === 'v3-partner') {
+      // A refund of the provider's sub-merchant: it must be the order's own.
+      const order = await this.records.find(refund.order_no);
+      if ((r.sub_mchid ?? null) !== (order?.sub_mchid ?? null))
+        throw new NotifyFailure(400, `sub_mchid ${String(r.sub_mchid)} is not the order's`);
+    }
     // WeChat always sends the amount: a notice without it is as wrong as one that differs.
     if (r.amount?.refund !== refund.amount) {
       throw new NotifyFailure(400, 'refund amount is missing or does not match');

@@ -100,6 +100,8 @@ export class OrderRecords {
       if (err instanceof PricingError) throw new ApiFailure(400, 'VALIDATION_ERROR', err.message);
       throw err;
     }
+    // Partner mode: an unknown or disabled sub-merchant refuses the order before it exists.
+    const subMchId = this.ctx.subMerchants.forNewOrder(hostAppId);
     const now = this.ctx.clock.now();
     const orderNo = newOrderNo(now);
     const token = orderToken(orderNo, scope, idempotencyKey);
@@ -117,6 +119,7 @@ export class OrderRecords {
       request_hash: hash,
       access_hash: hashOrderToken(token),
       host_appid: hostAppId ?? null,
+      sub_mchid: subMchId,
       openid: null,
       prepay_id: null,
       prepay_at: null,

@@ -65,6 +65,7 @@ export class Refunds {
         outRefundNo,
         amount: refundAmount,
         total: row.total,
+        subMchId: row.sub_mchid,
         ...(reason ? { reason } : {}),
       });
       status = r.status;
@@ -98,7 +99,10 @@ export class Refunds {
   /** Asks WeChat about a refund still processing (lost notification or lost answer). */
   async refreshRefund(outRefundNo: string): Promise<void> {
     try {
-      const r = await this.ctx.pay.queryRefund(outRefundNo);
+      const r = await this.ctx.pay.queryRefund({
+        outRefundNo,
+        subMchId: await this.subMchIdOf(outRefundNo),
+      });
       await this.setRefundStatus(outRefundNo, r.status);
     } catch (err) {
       // Never created at WeChat (the request was lost before it arrived): nothing to wait for.
@@ -108,6 +112,14 @@ export class Refunds {
       }
       throw err;
     }
+  }
+
+  /** Partner mode asks about a refund under its order's sub-merchant. */
+  private async subMchIdOf(outRefundNo: string): Promise<string | null> {
+    if (this.ctx.config.payScheme !== 'v3-partner') return null;
+    const refund = await this.table.find(outRefundNo);
+    if (!refund) return null;
+    return (await this.ctx.storage.orders.find(refund.order_no))?.sub_mchid ?? null;
   }
 
   /** Idempotent: a refund counts toward the order once, however many times SUCCESS arrives. */

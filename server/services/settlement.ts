@@ -4,6 +4,7 @@
  * notification's fast path writes the same `paidValues` under the same `PAYABLE_INTO_PAID` rule.
  */
 import { isNotFound, isVerifiedAnswer } from '../wechat/pay/errors';
+import type { OrderRef } from '../wechat/pay/port';
 import type { Transaction } from '../wechat/pay/types';
 import type { ServiceContext } from './context';
 import type { OrderRecords, OrderRow } from './order-records';
@@ -11,15 +12,23 @@ import type { OrderRecords, OrderRow } from './order-records';
 /** WeChat's transaction is not about this order (another app, merchant, order or amount). */
 export class TransactionMismatch extends Error {}
 
+/** How the payment port names an order row. */
+export function orderRef(row: OrderRow): OrderRef {
+  return { orderNo: row.order_no, subMchId: row.sub_mchid, placedAt: row.prepay_at };
+}
+
 /** Throws TransactionMismatch unless `t` is about `row` (and, when paid, for its total). */
 export function checkTransaction(
   ours: { appId: string; mchId: string },
-  row: { order_no: string; total: number },
+  row: { order_no: string; total: number; sub_mchid: string | null },
   t: Transaction,
 ): void {
   const { appId, mchId } = ours;
   if (t.appid !== appId) throw new TransactionMismatch(`appid ${t.appid} is not ours`);
   if (t.mchid !== mchId) throw new TransactionMismatch(`mchid ${t.mchid} is not ours`);
+  // Partner mode: paid into the order's own sub-merchant, or it is not this order's payment.
+  if ((t.sub_mchid ?? null) !== row.sub_mchid)
+    throw new TransactionMismatch(`sub_mchid ${String(t.sub_mchid)} is not the order's`);
   if (t.out_trade_no !== row.order_no)
     throw new TransactionMismatch(`out_trade_no ${t.out_trade_no} mismatch`);
   if (
@@ -73,7 +82,7 @@ export class Settlement {
       force ? null : this.ctx.config.orderQueryIntervalMs,
     );
     if (!force && !claimed) return row;
-    const tx = await this.ctx.pay.query(orderNo);
+    const tx = await this.ctx.pay.query(orderRef(row));
     await this.applyTransaction(row, tx);
     return this.records.get(orderNo);
   }
@@ -119,14 +128,17 @@ export class Settlement {
       return closed ? 'closed' : 'pending';
     }
     try {
-      await this.ctx.pay.close(row.order_no);
+      const closed = await this.ctx.pay.close(orderRef(row));
+      if (closed === 'deferred') {
+        this.ctx.logger.debug({ orderNo: row.order_no }, 'close deferred by the scheme');
+      }
     } catch (err) {
       // Paid orders refuse to close; the query below tells which case this is.
       if (!isVerifiedAnswer(err)) throw err;
     }
     let t: Transaction;
     try {
-      t = await this.ctx.pay.query(row.order_no);
+      t = await this.ctx.pay.query(orderRef(row));
     } catch (err) {
       if (isNotFound(err)) {
         await this.orders.closePending(row.order_no, now);

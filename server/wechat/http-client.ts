@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 
 export interface HttpResponse {
   status: number;
@@ -26,6 +27,11 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
   /** Idle pooled sockets are closed after this, below the usual 5 s server keep-alive. */
   idleSocketMs?: number;
+  /**
+   * HTTPS only: a client certificate and key for mutual TLS (API v2's `/secapi/…`), and extra
+   * CA certificates to trust (system CAs otherwise).
+   */
+  tls?: { cert?: string; key?: string; ca?: string };
 }
 
 /** Transport failure: connection refused/reset, timeout. Retry-safe when parameters are identical. */
@@ -55,7 +61,16 @@ export class HttpClient {
       timeout: o.idleSocketMs ?? 4000,
       scheduling: 'lifo',
     };
-    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    if (o.tls && !secure) throw new Error(`TLS options need an https base URL, got ${o.baseUrl}`);
+    this.agent = secure
+      ? new https.Agent({
+          ...agentOptions,
+          ...(o.tls?.cert ? { cert: o.tls.cert } : {}),
+          ...(o.tls?.key ? { key: o.tls.key } : {}),
+          // Added to Node's bundled roots, not instead of them: production keeps trusting WeChat.
+          ...(o.tls?.ca ? { ca: [...tls.rootCertificates, o.tls.ca] } : {}),
+        })
+      : new http.Agent(agentOptions);
     this.request = secure ? https.request : http.request;
     // URL keeps IPv6 literals bracketed; the socket wants them bare.
     this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');

@@ -64,6 +64,7 @@ export const en: ShopMessages = {
     ORDER_NOT_PAYABLE: 'This order can no longer be paid.',
     IDEMPOTENCY_CONFLICT: 'This order changed meanwhile. Please start again.',
     REFUND_IN_PROGRESS: 'A refund is still being processed. Please try again later.',
+    SUB_MERCHANT_UNAVAILABLE: 'This shop cannot take payments right now. Please contact the shop.',
     PAYLOAD_TOO_LARGE: 'The order is too large. Remove some items and try again.',
     UNSUPPORTED_MEDIA_TYPE: 'The shop could not handle this right now. Please try again.',
     RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',

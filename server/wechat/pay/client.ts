@@ -11,7 +11,14 @@ import type { Clock } from '../../clock';
 import { HttpClient, ResponseTooLarge, headerOf } from '../http-client';
 import type { HttpResponse } from '../http-client';
 import { signRequest } from './sign';
-import type { JsapiOrderRequest, Refund, RefundRequestBody, Transaction } from './types';
+import type {
+  JsapiOrderRequest,
+  PartnerJsapiOrderRequest,
+  PartnerTransaction,
+  Refund,
+  RefundRequestBody,
+  Transaction,
+} from './types';
 import { SignatureError, signatureHeaders, verifySignature } from './verify';
 import type { PlatformKeys } from './verify';
 import { WechatPayError } from './errors';
@@ -63,12 +70,45 @@ export class WechatPayClient {
     return createPrivateKey(pem);
   }
 
-  async createJsapi(body: JsapiOrderRequest): Promise<{ prepay_id: string }> {
-    const r = await this.call<{ prepay_id?: unknown }>('POST', '/v3/pay/transactions/jsapi', body);
+  createJsapi(body: JsapiOrderRequest): Promise<{ prepay_id: string }> {
+    return this.placeJsapi('/v3/pay/transactions/jsapi', body);
+  }
+
+  /** Service-provider mode: the order pays `body.sub_mchid`. */
+  createPartnerJsapi(body: PartnerJsapiOrderRequest): Promise<{ prepay_id: string }> {
+    return this.placeJsapi('/v3/pay/partner/transactions/jsapi', body);
+  }
+
+  private async placeJsapi(path: string, body: unknown): Promise<{ prepay_id: string }> {
+    const r = await this.call<{ prepay_id?: unknown }>('POST', path, body);
     if (typeof r?.prepay_id !== 'string' || r.prepay_id === '') {
       throw new WechatPayError('jsapi answered without prepay_id', { status: 200, verified: true });
     }
     return { prepay_id: r.prepay_id };
+  }
+
+  /** `this.o.mchId` is the provider's sp_mchid in partner mode. */
+  async queryPartner(outTradeNo: string, subMchId: string): Promise<PartnerTransaction> {
+    const q = `sp_mchid=${encodeURIComponent(this.o.mchId)}&sub_mchid=${encodeURIComponent(subMchId)}`;
+    const r = await this.call<PartnerTransaction>(
+      'GET',
+      `/v3/pay/partner/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}?${q}`,
+    );
+    if (!r || typeof r.trade_state !== 'string') {
+      throw new WechatPayError('query answered without trade_state', {
+        status: 200,
+        verified: true,
+      });
+    }
+    return r;
+  }
+
+  async closePartner(outTradeNo: string, subMchId: string): Promise<void> {
+    await this.call(
+      'POST',
+      `/v3/pay/partner/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`,
+      { sp_mchid: this.o.mchId, sub_mchid: subMchId },
+    );
   }
 
   async queryByOutTradeNo(outTradeNo: string): Promise<Transaction> {
@@ -101,10 +141,12 @@ export class WechatPayClient {
     return r;
   }
 
-  async queryRefund(outRefundNo: string): Promise<Refund> {
+  /** `subMchId`: partner mode, the sub-merchant whose refund it is. */
+  async queryRefund(outRefundNo: string, subMchId?: string): Promise<Refund> {
+    const sub = subMchId === undefined ? '' : `?sub_mchid=${encodeURIComponent(subMchId)}`;
     const r = await this.call<Refund>(
       'GET',
-      `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`,
+      `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}${sub}`,
     );
     if (!r || typeof r.status !== 'string') {
       throw new WechatPayError('refund query answered without status', {

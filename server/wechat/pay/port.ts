@@ -5,7 +5,9 @@
  * refunds never branch on the scheme.
  *
  * Transactions and refunds come back in the v3 shape (`types.ts`), which is the normalised
- * account of a payment here: an adapter for another scheme maps its answers into it.
+ * account of a payment here: an adapter for another scheme maps its answers into it (partner
+ * mode's sp_appid / sp_mchid become appid / mchid and its sub_mchid is kept; API v2's XML fields
+ * become the v3 names).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestPaymentArgs } from '../../../typings/payment';
@@ -20,6 +22,16 @@ export interface PrepayOrder {
   expiresAt: number;
   /** Payer's openid under the AppID the order is placed for. */
   openid: string;
+  /** Partner mode: the sub-merchant the order pays (null for the other schemes). */
+  subMchId: string | null;
+}
+
+/** How an adapter names an order it already placed. */
+export interface OrderRef {
+  orderNo: string;
+  subMchId: string | null;
+  /** When the current prepay was made (API v2 may not close an order within 5 minutes of it). */
+  placedAt: number | null;
 }
 
 export interface RefundOrder {
@@ -29,6 +41,12 @@ export interface RefundOrder {
   amount: number;
   total: number;
   reason?: string;
+  subMchId: string | null;
+}
+
+export interface RefundRef {
+  outRefundNo: string;
+  subMchId: string | null;
 }
 
 export interface RefundAnswer {
@@ -41,6 +59,13 @@ export type PayNotification =
   | { id: string; eventType: string; kind: 'transaction'; transaction: Transaction }
   | { id: string; eventType: string; kind: 'refund'; refund: RefundNotice }
   | { id: string; eventType: string; kind: 'other' };
+
+/** What the notify route sends back: each scheme has its own acknowledgement. */
+export interface NotifyAnswer {
+  status: number;
+  contentType?: string;
+  body: string | null;
+}
 
 /** A notification refused before it touched any order: answered with `status`. */
 export class NotificationRejected extends Error {
@@ -58,14 +83,24 @@ export interface PayGateway {
   prepay(order: PrepayOrder): Promise<string>;
   /** The signed `wx.requestPayment` arguments for a prepay. */
   paymentArgs(prepayId: string): RequestPaymentArgs;
-  query(orderNo: string): Promise<Transaction>;
-  /** Closes at WeChat; an order WeChat never saw closes quietly too. */
-  close(orderNo: string): Promise<void>;
+  query(order: OrderRef): Promise<Transaction>;
+  /**
+   * Closes at WeChat; an order WeChat never saw closes quietly too. `'deferred'`: the scheme
+   * does not allow closing it yet (the caller queries and tries again later).
+   */
+  close(order: OrderRef): Promise<'closed' | 'deferred'>;
   refund(r: RefundOrder): Promise<RefundAnswer>;
-  queryRefund(outRefundNo: string): Promise<RefundAnswer>;
+  queryRefund(r: RefundRef): Promise<RefundAnswer>;
   /** Verifies and decrypts a notification's raw bytes; throws NotificationRejected. */
   readNotification(headers: IncomingHttpHeaders, raw: Buffer): PayNotification;
-  /** Who we are at WeChat: a transaction for anyone else is not ours. */
+  /** The scheme's answer to a notification: taken, or refused (WeChat then retries). */
+  notifyAnswer(refusal?: { status: number; message: string }): NotifyAnswer;
+  /** Content types the scheme's notifications arrive in. */
+  readonly notifyContentTypes: readonly string[];
+  /**
+   * Who we are at WeChat: a transaction for anyone else is not ours (partner mode: the
+   * provider's AppID and sp_mchid; the sub-merchant is checked per order).
+   */
   readonly identity: { appId: string; mchId: string };
   destroy(): void;
 }

@@ -17,6 +17,8 @@ export type TradeState =
 export interface Transaction {
   appid: string;
   mchid: string;
+  /** Partner mode only: the sub-merchant paid (checked against the order's). */
+  sub_mchid?: string;
   out_trade_no: string;
   transaction_id?: string;
   trade_state: TradeState;
@@ -28,6 +30,8 @@ export interface Transaction {
 }
 
 export interface RefundRequestBody {
+  /** Partner mode: the sub-merchant whose order is refunded. */
+  sub_mchid?: string;
   out_trade_no: string;
   out_refund_no: string;
   reason?: string;
@@ -48,6 +52,8 @@ export interface Refund {
 /** Decrypted REFUND.* notification resource. */
 export interface RefundNotice {
   mchid: string;
+  /** Partner mode only. */
+  sub_mchid?: string;
   out_trade_no: string;
   out_refund_no: string;
   refund_id?: string;
@@ -68,4 +74,44 @@ export interface Notification {
     nonce: string;
     original_type?: string;
   };
+}
+
+/** Partner-mode JSAPI order (`/v3/pay/partner/transactions/jsapi`). */
+export interface PartnerJsapiOrderRequest {
+  sp_appid: string;
+  sp_mchid: string;
+  sub_mchid: string;
+  description: string;
+  out_trade_no: string;
+  time_expire?: string;
+  notify_url: string;
+  amount: { total: number; currency: 'CNY' };
+  payer: { sp_openid: string };
+}
+
+/** Partner-mode transaction (query answer and decrypted notification). */
+export interface PartnerTransaction {
+  sp_appid: string;
+  sp_mchid: string;
+  sub_mchid: string;
+  sub_appid?: string;
+  out_trade_no: string;
+  transaction_id?: string;
+  trade_state: TradeState;
+  trade_state_desc?: string;
+  success_time?: string;
+  payer?: { sp_openid?: string; sub_openid?: string };
+  amount?: { total?: number; payer_total?: number; currency?: string };
+  attach?: string;
+}
+
+/** Partner-mode REFUND.* resource. */
+export interface PartnerRefundNotice {
+  sp_mchid: string;
+  sub_mchid: string;
+  out_trade_no: string;
+  out_refund_no: string;
+  refund_id?: string;
+  refund_status: RefundStatus;
+  amount?: { total?: number; refund?: number };
 }

@@ -1,18 +1,24 @@
 /**
- * API v3, direct merchant: the one PayGateway adapter today. It owns everything v3-specific the
- * services used to know: the JSAPI body, the RSA `paySign`, and notification verify + decrypt.
+ * API v3, direct merchant (the default scheme): the JSAPI body, the RSA `paySign`, and
+ * notification verify + decrypt (`v3-notify.ts`, shared with partner mode).
  */
 import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestPaymentArgs } from '../../../typings/payment';
-import { headerOf } from '../http-client';
-import { DecryptError, decryptResource } from './aead';
 import type { WechatPayClient } from './client';
 import { buildRequestPaymentArgs } from './pay-sign';
-import type { PayGateway, PayNotification, PrepayOrder, RefundAnswer, RefundOrder } from './port';
-import { NotificationRejected } from './port';
-import type { JsapiOrderRequest, Notification, RefundNotice, Transaction } from './types';
-import { SignatureError, signatureHeaders, verifySignature } from './verify';
+import type {
+  NotifyAnswer,
+  OrderRef,
+  PayGateway,
+  PayNotification,
+  PrepayOrder,
+  RefundAnswer,
+  RefundOrder,
+  RefundRef,
+} from './port';
+import type { JsapiOrderRequest, RefundNotice, Transaction } from './types';
+import { V3_NOTIFY_CONTENT_TYPES, openV3Notification, v3NotifyAnswer } from './v3-notify';
 import type { PlatformKeys } from './verify';
 
 export interface V3DirectOptions {
@@ -31,26 +37,6 @@ export function rfc3339Beijing(ms: number): string {
   const s = new Date(Math.floor(ms / 1000) * 1000 + 8 * 3600_000).toISOString();
   return `${s.slice(0, 19)}+08:00`;
 }
-
-function isNotification(v: unknown): v is Notification {
-  if (typeof v !== 'object' || v === null) return false;
-  const n = v as Record<string, unknown>;
-  const r = n.resource as Record<string, unknown> | undefined;
-  return (
-    typeof n.id === 'string' &&
-    n.id.length > 0 &&
-    n.id.length <= 64 &&
-    typeof n.event_type === 'string' &&
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.ciphertext === 'string' &&
-    typeof r.nonce === 'string' &&
-    typeof r.algorithm === 'string'
-  );
-}
-
-const reject = (status: number, message: string, reason?: string): NotificationRejected =>
-  new NotificationRejected(status, message, reason);
 
 export class V3DirectGateway implements PayGateway {
   readonly identity: { appId: string; mchId: string };
@@ -86,12 +72,13 @@ export class V3DirectGateway implements PayGateway {
     });
   }
 
-  query(orderNo: string): Promise<Transaction> {
-    return this.o.client.queryByOutTradeNo(orderNo);
+  query(order: OrderRef): Promise<Transaction> {
+    return this.o.client.queryByOutTradeNo(order.orderNo);
   }
 
-  close(orderNo: string): Promise<void> {
-    return this.o.client.close(orderNo);
+  async close(order: OrderRef): Promise<'closed'> {
+    await this.o.client.close(order.orderNo);
+    return 'closed';
   }
 
   async refund(r: RefundOrder): Promise<RefundAnswer> {
@@ -105,53 +92,28 @@ export class V3DirectGateway implements PayGateway {
     return { status: answer.status, ...(answer.refund_id ? { refundId: answer.refund_id } : {}) };
   }
 
-  async queryRefund(outRefundNo: string): Promise<RefundAnswer> {
-    return { status: (await this.o.client.queryRefund(outRefundNo)).status };
+  async queryRefund(r: RefundRef): Promise<RefundAnswer> {
+    return { status: (await this.o.client.queryRefund(r.outRefundNo)).status };
+  }
+
+  readonly notifyContentTypes = V3_NOTIFY_CONTENT_TYPES;
+
+  notifyAnswer(refusal?: { status: number; message: string }): NotifyAnswer {
+    return v3NotifyAnswer(refusal);
   }
 
   readNotification(headers: IncomingHttpHeaders, raw: Buffer): PayNotification {
-    const header = (n: string): string | undefined => headerOf(headers, n);
-    try {
-      verifySignature({
-        headers: signatureHeaders(header),
-        body: raw,
-        keys: this.o.platformKeys,
-        // Signature freshness is judged on the wall clock, like WeChat does.
-        now: Math.floor(Date.now() / 1000),
-        windowSeconds: this.o.notifyWindowSeconds,
-      });
-    } catch (err) {
-      if (err instanceof SignatureError) {
-        throw reject(401, `signature rejected: ${err.reason}`, err.reason);
-      }
-      throw err;
+    const n = openV3Notification(headers, raw, {
+      platformKeys: this.o.platformKeys,
+      apiV3Key: this.o.apiV3Key,
+      windowSeconds: this.o.notifyWindowSeconds,
+    });
+    const base = { id: n.id, eventType: n.eventType };
+    if (n.eventType.startsWith('TRANSACTION.')) {
+      return { ...base, kind: 'transaction', transaction: n.resource as Transaction };
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw reject(400, 'body is not JSON');
-    }
-    if (!isNotification(body)) throw reject(400, 'not a WeChat Pay notification');
-    let plain: string;
-    try {
-      plain = decryptResource(body.resource, this.o.apiV3Key);
-    } catch (err) {
-      if (err instanceof DecryptError) throw reject(400, `cannot decrypt resource: ${err.message}`);
-      throw err;
-    }
-    let resource: unknown;
-    try {
-      resource = JSON.parse(plain);
-    } catch {
-      throw reject(400, 'resource is not JSON');
-    }
-    const base = { id: body.id, eventType: body.event_type };
-    if (body.event_type.startsWith('TRANSACTION.')) {
-      return { ...base, kind: 'transaction', transaction: resource as Transaction };
-    }
-    if (body.event_type.startsWith('REFUND.')) {
-      return { ...base, kind: 'refund', refund: resource as RefundNotice };
+    if (n.eventType.startsWith('REFUND.')) {
+      return { ...base, kind: 'refund', refund: n.resource as RefundNotice };
     }
     return { ...base, kind: 'other' };
   }

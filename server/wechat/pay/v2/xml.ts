@@ -36,8 +36,11 @@ const parser = new XMLParser({
   cdataPropName: false,
 });
 
-/** `<xml><a><![CDATA[x]]></a>…</xml>` → `{ a: 'x', … }`. */
-export function parseV2Xml(body: string): Record<string, string> {
+/**
+ * `<xml><a><![CDATA[x]]></a>…</xml>` → `{ a: 'x', … }`. `root`: the one element expected at the
+ * top (`root` for the decrypted `req_info` of a refund notification).
+ */
+export function parseV2Xml(body: string, root = 'xml'): Record<string, string> {
   if (Buffer.byteLength(body, 'utf8') > MAX_V2_XML_BYTES) {
     throw new XmlError(`XML body over ${MAX_V2_XML_BYTES} bytes`);
   }
@@ -48,18 +51,18 @@ export function parseV2Xml(body: string): Record<string, string> {
   if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg}`);
   const doc = parser.parse(body) as Record<string, unknown>;
   const roots = Object.keys(doc);
-  if (roots.length !== 1 || roots[0] !== 'xml')
-    throw new XmlError('the root element must be <xml>');
-  const root = doc.xml;
-  if (root === '') return {};
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) {
-    throw new XmlError('<xml> must hold named fields');
+  if (roots.length !== 1 || roots[0] !== root)
+    throw new XmlError(`the root element must be <${root}>`);
+  const top = doc[root];
+  if (top === '') return {};
+  if (typeof top !== 'object' || top === null || Array.isArray(top)) {
+    throw new XmlError(`<${root}> must hold named fields`);
   }
   const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(root)) {
+  for (const [name, value] of Object.entries(top)) {
     if (name.startsWith('@')) throw new XmlError('attributes are not part of a v2 body');
     if (name === '#text') {
-      if (String(value).trim() !== '') throw new XmlError('text directly inside <xml>');
+      if (String(value).trim() !== '') throw new XmlError(`text directly inside <${root}>`);
       continue;
     }
     if (!FIELD_NAME.test(name)) throw new XmlError(`field name ${JSON.stringify(name)} refused`);
