@@ -13,6 +13,7 @@ import { createSandbox } from '../sandbox';
 import type { Sandbox, SandboxOptions } from '../sandbox';
 import { OffsetClock, startServer } from '../server';
 import type { RunningServer, ServerConfig } from '../server';
+import type { PayScheme, V2SignType } from '../server/config';
 import type { Logger } from 'pino';
 
 export interface Stack {
@@ -35,6 +36,10 @@ export interface Stack {
 
 export interface StackOptions {
   timeScale?: number;
+  /** The WeChat Pay scheme the test server uses (default v3, a direct merchant). */
+  scheme?: PayScheme;
+  /** API v2's signature (default MD5). */
+  v2SignType?: V2SignType;
   serverConfig?: Partial<ServerConfig>;
   sandbox?: SandboxOptions;
   /** A credentials dir that outlives the stack (generated on first use, then reused). */
@@ -80,7 +85,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     cleanups.push(() => sandbox.close());
     const config: ServerConfig = {
-      ...(options.configFor ? options.configFor(sandbox) : testConfig(sandbox, dir)),
+      ...(options.configFor
+        ? options.configFor(sandbox)
+        : {
+            ...testConfig(sandbox, dir),
+            ...schemeConfig(sandbox, options.scheme ?? 'v3', options.v2SignType ?? 'MD5'),
+          }),
       ...options.serverConfig,
     };
     const clock = new OffsetClock();
@@ -115,6 +125,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * The scheme's part of a test config, from the sandbox's accounts: partner mode places orders as
+ * the provider (sp_mchid) for the first sub-merchant by default and the second for the consumer
+ * host; API v2 signs with the APIv2 key and refunds over mutual TLS to the sandbox's TLS port.
+ */
+export function schemeConfig(
+  sandbox: Sandbox,
+  scheme: PayScheme,
+  signType: V2SignType,
+): Partial<ServerConfig> {
+  const c = sandbox.credentials;
+  if (scheme === 'v3-partner') {
+    const [own, consumer] = c.subMchIds;
+    if (own === undefined || consumer === undefined)
+      throw new Error('the sandbox has fewer than two sub-merchants');
+    return {
+      payScheme: scheme,
+      mchId: c.spMchId,
+      subMerchants: [
+        { subMchId: own, hosts: ['*'], enabled: true },
+        { subMchId: consumer, hosts: [sandbox.consumerApp.appId], enabled: true },
+      ],
+    };
+  }
+  if (scheme === 'v2') {
+    return {
+      payScheme: scheme,
+      v2: {
+        key: c.apiV2Key,
+        signType,
+        clientCertPem: c.merchantCertPem,
+        secapiBase: sandbox.tlsUrl,
+      },
+      wechatPayCaPem: c.tlsCertPem,
+    };
+  }
+  return { payScheme: scheme };
 }
 
 /** Test defaults: the sandbox's generated merchant, SQLite in the stack's temp dir, fast jobs. */

@@ -7,7 +7,8 @@
  *   START_SMOKE_ONLY=1 npm start   (or `tsx dev/start.ts --once`): exit after the smoke check,
  *                                   0 when it passed.
  *
- * Environment: PORT (server, 3000), SANDBOX_PORT (3100), DATABASE_URL (var/server.sqlite),
+ * Environment: PORT (server, 3000), SANDBOX_PORT (3100), SANDBOX_TLS_PORT (3101, API v2's mutual
+ * TLS), WECHAT_PAY_SCHEME (v3 | v3-partner | v2), DATABASE_URL (var/server.sqlite),
  * DEV_CREDENTIALS_DIR (.dev-credentials), LOG_LEVEL (server, default warn), and every server
  * setting in server/README.md.
  */
@@ -77,7 +78,11 @@ async function startStackForDevelopment(): Promise<Running> {
     const stack = await startStack({
       credentialsDir,
       timeScale: 1,
-      sandbox: { port: portFrom('SANDBOX_PORT', 3100), logger: false },
+      sandbox: {
+        port: portFrom('SANDBOX_PORT', 3100),
+        tlsPort: portFrom('SANDBOX_TLS_PORT', 3101),
+        logger: false,
+      },
       // The server reads its settings as in production; only the sandbox's URL and the dev
       // credentials it generated are given.
       configFor: (sandbox) => {
@@ -85,6 +90,7 @@ async function startStackForDevelopment(): Promise<Running> {
           LOG_LEVEL: 'warn',
           ...process.env,
           SANDBOX_URL: sandbox.url,
+          SANDBOX_TLS_URL: sandbox.tlsUrl,
           DEV_CREDENTIALS_DIR: credentialsDir,
         });
         if (!/^postgres(ql)?:/.test(config.databaseUrl) && config.databaseUrl !== ':memory:') {
@@ -102,6 +108,17 @@ async function startStackForDevelopment(): Promise<Running> {
       err.side === 'sandbox' ? 'SANDBOX_PORT' : 'PORT',
     );
   }
+}
+
+/** WECHAT_PAY_SCHEME as the server took it, e.g. "v2 (MD5, refunds over mutual TLS)". */
+function describeScheme(c: Stack['config']): string {
+  const scheme = c.payScheme ?? 'v3';
+  if (scheme === 'v2') return `API v2 (${c.v2?.signType ?? 'MD5'}, refunds over mutual TLS)`;
+  if (scheme === 'v3-partner') {
+    const subs = (c.subMerchants ?? []).map((s) => `${s.subMchId} ← ${s.hosts.join(',')}`);
+    return `API v3 service provider ${c.mchId} (sub-merchants ${subs.join('; ')})`;
+  }
+  return `API v3 direct merchant ${c.mchId}`;
 }
 
 interface SmokeResult {
@@ -311,6 +328,7 @@ async function main(): Promise<void> {
     `  sandbox  ${run.sandbox.url}  ${dim(`(credentials ${rel(run.credentialsDir)}, ${run.credentialsReused ? 'reused' : 'generated'})`)}`,
   );
   console.log(`  server   ${run.server.url}  ${dim(`(database ${rel(run.config.databaseUrl)})`)}`);
+  console.log(`  scheme   ${describeScheme(run.config)}`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

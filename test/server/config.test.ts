@@ -90,3 +90,143 @@ describe('loadConfig', () => {
     expect(() => loadConfig(devEnv(env))).toThrow(message);
   });
 });
+
+describe('payment schemes (WECHAT_PAY_SCHEME)', () => {
+  const real = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+    WECHAT_APP_ID: 'wxreal0000000000001',
+    WECHAT_APP_SECRET: 's',
+    WECHAT_MCH_ID: '1230000109',
+    ...extra,
+  });
+  const v3Keys: NodeJS.ProcessEnv = {
+    WECHAT_MERCHANT_SERIAL_NO: 'SERIAL',
+    WECHAT_MERCHANT_PRIVATE_KEY: 'merchant-key.pem',
+    WECHAT_APIV3_KEY: '0123456789abcdefghijABCDEFGHIJ._',
+    WECHAT_PLATFORM_KEYS: 'pub.pem',
+  };
+  // Paths are relative to the test's temp dir, which exists only once the tests run.
+  const abs = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+    Object.fromEntries(
+      Object.entries(env).map(([k, v]) => {
+        if (!v?.endsWith('.pem')) return [k, v];
+        return [
+          k,
+          k === 'WECHAT_PLATFORM_KEYS' ? `${FIXTURE_PUB_KEY_ID}=${join(dir, v)}` : join(dir, v),
+        ];
+      }),
+    );
+  const load = (env: NodeJS.ProcessEnv) => loadConfig(abs(env));
+
+  it('defaults to API v3 as a direct merchant', () => {
+    expect(load(real(v3Keys)).payScheme).toBe('v3');
+  });
+
+  it('API v2 needs only its own key (and the certificate for refunds)', () => {
+    const c = load(
+      real({
+        WECHAT_PAY_SCHEME: 'v2',
+        WECHAT_V2_KEY: '192006250b4c09247ec02edce69f6a2d',
+        WECHAT_V2_SIGN_TYPE: 'HMAC-SHA256',
+      }),
+    );
+    expect(c.payScheme).toBe('v2');
+    expect(c.v2).toEqual({
+      key: '192006250b4c09247ec02edce69f6a2d',
+      signType: 'HMAC-SHA256',
+      secapiBase: 'https://api.mch.weixin.qq.com',
+    });
+    expect(c.apiV3Key).toBe('');
+  });
+
+  it('partner mode reads its sub-merchants and which hosts each takes', () => {
+    const c = load(
+      real({
+        ...v3Keys,
+        WECHAT_PAY_SCHEME: 'v3-partner',
+        WECHAT_SUB_MERCHANTS: '1900000109=*; 1900000110=wx1111111111111111,wx2222222222222222',
+        WECHAT_SUB_MERCHANTS_DISABLED: '1900000110',
+      }),
+    );
+    expect(c.subMerchants).toEqual([
+      { subMchId: '1900000109', hosts: ['*'], enabled: true },
+      {
+        subMchId: '1900000110',
+        hosts: ['wx1111111111111111', 'wx2222222222222222'],
+        enabled: false,
+      },
+    ]);
+  });
+
+  it.each<[NodeJS.ProcessEnv, RegExp]>([
+    [{ WECHAT_PAY_SCHEME: 'v4' }, /WECHAT_PAY_SCHEME must be one of v3, v3-partner, v2/],
+    [{ WECHAT_PAY_SCHEME: 'v2' }, /WECHAT_V2_KEY must be 32 printable ASCII/],
+    [{ WECHAT_PAY_SCHEME: 'v2', WECHAT_V2_KEY: 'short' }, /WECHAT_V2_KEY must be 32/],
+    [
+      {
+        WECHAT_PAY_SCHEME: 'v2',
+        WECHAT_V2_KEY: '192006250b4c09247ec02edce69f6a2d',
+        WECHAT_V2_SIGN_TYPE: 'RSA',
+      },
+      /WECHAT_V2_SIGN_TYPE must be MD5 or HMAC-SHA256/,
+    ],
+    [
+      {
+        WECHAT_PAY_SCHEME: 'v2',
+        WECHAT_V2_KEY: '192006250b4c09247ec02edce69f6a2d',
+        WECHAT_MERCHANT_CERT: 'pub.pem',
+        WECHAT_MERCHANT_PRIVATE_KEY: 'merchant-key.pem',
+      },
+      /WECHAT_MERCHANT_CERT is not a PEM certificate/,
+    ],
+    [
+      {
+        WECHAT_PAY_SCHEME: 'v2',
+        WECHAT_V2_KEY: '192006250b4c09247ec02edce69f6a2d',
+        WECHAT_PAY_SECAPI_BASE: 'http://api.mch.weixin.qq.com',
+      },
+      /WECHAT_PAY_SECAPI_BASE must be https/,
+    ],
+    [{ ...v3Keys, WECHAT_PAY_SCHEME: 'v3-partner' }, /needs WECHAT_SUB_MERCHANTS/],
+    [
+      { ...v3Keys, WECHAT_PAY_SCHEME: 'v3-partner', WECHAT_SUB_MERCHANTS: '1900000109' },
+      /must be SUB_MCH_ID=host/,
+    ],
+    [
+      {
+        ...v3Keys,
+        WECHAT_PAY_SCHEME: 'v3-partner',
+        WECHAT_SUB_MERCHANTS: '1900000109=*;1900000110=*',
+      },
+      /the default \(\*\) is given to both 1900000109 and 1900000110/,
+    ],
+    [
+      { ...v3Keys, WECHAT_PAY_SCHEME: 'v3-partner', WECHAT_SUB_MERCHANTS: '1900000109=shop' },
+      /"shop" is not an AppID or \*/,
+    ],
+    [
+      {
+        ...v3Keys,
+        WECHAT_PAY_SCHEME: 'v3-partner',
+        WECHAT_SUB_MERCHANTS: '1900000109=*',
+        WECHAT_SUB_MERCHANTS_DISABLED: '1900000999',
+      },
+      /names 1900000999, which is not in WECHAT_SUB_MERCHANTS/,
+    ],
+    [
+      { WECHAT_PAY_SCHEME: 'v3-partner', WECHAT_SUB_MERCHANTS: '1900000109=*' },
+      /WECHAT_MERCHANT_SERIAL_NO is required/,
+    ],
+  ])('refuses %o with a clear message', (env, message) => {
+    expect(() => load(real(env))).toThrow(ConfigError);
+    expect(() => load(real(env))).toThrow(message);
+  });
+
+  it('dev credentials from before the schemes existed say how to upgrade them', () => {
+    expect(() => loadConfig(devEnv({ WECHAT_PAY_SCHEME: 'v2' }))).toThrow(
+      /no APIv2 key: start the sandbox once to upgrade them/,
+    );
+    expect(() => loadConfig(devEnv({ WECHAT_PAY_SCHEME: 'v3-partner' }))).toThrow(
+      /no service-provider account/,
+    );
+  });
+});
