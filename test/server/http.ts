@@ -13,7 +13,9 @@ import type { RequestPaymentArgs } from '../../typings/payment';
 
 export interface Reply<T = unknown> {
   status: number;
+  /** Parsed JSON; the text itself when the answer is not JSON (API v2's XML). */
   body: T;
+  text: string;
   headers: Headers;
 }
 
@@ -40,9 +42,11 @@ export async function call<T = unknown>(
     body,
   });
   const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json');
   return {
     status: res.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
+    body: (text && json ? JSON.parse(text) : text && !json ? text : undefined) as T,
+    text,
     headers: res.headers,
   };
 }
