@@ -11,12 +11,15 @@ import { controlRoutes } from './routes/control';
 import { inspectRoutes } from './routes/inspect';
 import { loginRoutes } from './routes/login';
 import { refundRoutes } from './routes/refunds';
+import { partnerRoutes } from './routes/partner';
 import { transactionRoutes } from './routes/transactions';
+import { v2Routes } from './routes/v2-pay';
+import { isV2Path, transportFail } from './v2/wire';
 
 /** WeChat Pay caps request bodies well below this; bigger bodies are refused before parsing. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-type Family = 'v3' | 'login' | 'control';
+type Family = 'v3' | 'v2' | 'login' | 'control';
 
 /**
  * Request log lines carry the URL, and code2Session's query carries the app secret: drop that
@@ -31,6 +34,7 @@ function censorLogged(value: unknown, path: string[]): unknown {
 function familyOf(url: string): Family {
   if (url.startsWith('/v3/')) return 'v3';
   if (url.startsWith('/sns/')) return 'login';
+  if (isV2Path(url)) return 'v2';
   return 'control';
 }
 
@@ -51,6 +55,8 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('bodyProblem', undefined);
   app.decorateRequest('faultHits', undefined);
+  app.decorateRequest('authMchid', undefined);
+  app.decorateRequest('rawBytes', undefined);
 
   // One parser for everything: keep the exact bytes (v3 signatures cover them) and defer any
   // problem with them until after authentication, as WeChat does.
@@ -91,6 +97,14 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
       if (wechat.status === 500 && !(err instanceof WechatPayError)) req.log.error(err);
       return reply.code(wechat.status).send(wechat.body());
     }
+    if (family === 'v2') {
+      const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      if (!tooLarge) req.log.error(err);
+      return reply
+        .code(200)
+        .type('text/xml; charset=utf-8')
+        .send(transportFail(tooLarge ? `请求体超过${BODY_LIMIT_BYTES}字节` : '系统错误'));
+    }
     if (family === 'login') {
       req.log.error(err);
       return reply
@@ -126,6 +140,12 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
         .type('application/json; charset=utf-8')
         .send(body);
     }
+    if (familyOf(req.url) === 'v2') {
+      return reply
+        .code(404)
+        .type('text/xml; charset=utf-8')
+        .send(transportFail(`${req.url.split('?')[0] ?? ''} 不存在`));
+    }
     return reply
       .code(404)
       .send({ code: 'NOT_FOUND', message: `${req.method} ${req.url} not found` });
@@ -135,8 +155,11 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
     scoped.addHook('preValidation', v3AuthHook(ctx));
     scoped.addHook('onSend', v3SignHook(ctx));
     transactionRoutes(scoped, ctx);
+    partnerRoutes(scoped, ctx);
     refundRoutes(scoped, ctx);
   });
+
+  v2Routes(app, ctx);
 
   void app.register(async (scoped: App) => {
     scoped.addHook('preValidation', async (req) => {

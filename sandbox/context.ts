@@ -35,9 +35,15 @@ declare module 'fastify' {
     /** Why the body could not be used (wrong content type, bad JSON), reported after auth. */
     bodyProblem: string | undefined;
     faultHits: FaultHits | undefined;
+    /** v3: the mchid of the Authorization header once it verified (mchId or spMchId). */
+    authMchid: string | undefined;
+    /** API v2: the body bytes as received (UTF-8 is checked by the v2 wire, not assumed). */
+    rawBytes: Buffer | undefined;
   }
   interface FastifyContextConfig {
     /** Fault-injection target of this route. */
     endpoint?: FaultEndpoint;
+    /** API v2 routes answer every fault in XML themselves (see v2/wire.ts). */
+    wire?: 'v2';
   }
 }

@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { certificateDer, merchantCertificate, tlsCertificate } from './certs';
 import { randomAlnum, randomDigits, randomHexUpper } from './ids';
 import type { MerchantCredentials, OtherApp } from './types';
 
@@ -33,6 +34,10 @@ export interface SandboxKeys {
   merchantPublicKey: KeyObject;
   platformCertPrivateKey: KeyObject;
   platformPubKeyPrivateKey: KeyObject;
+  /** PKCS#8 PEM of the TLS listener's key (sandbox/tls_key.pem). */
+  tlsKeyPem: string;
+  /** DER of apiclient_cert.pem: the only client certificate the TLS listener accepts. */
+  merchantCertDer: Buffer;
   merchantDir: string;
 }
 
@@ -47,6 +52,11 @@ interface MerchantConfigFile {
   /** Absent in files written before plugins were registered: generated on load. */
   pluginAppId?: string;
   pluginToken?: string;
+  /** Absent in files written before API v2 and partner mode: generated on load. */
+  apiV2Key?: string;
+  spMchId?: string;
+  subMchIds?: string[];
+  unboundSubMchId?: string;
 }
 
 interface SandboxStateFile {
@@ -65,6 +75,44 @@ const FILES = {
   platformCertKey: 'sandbox/platform_cert_key.pem',
   platformPubKeyKey: 'sandbox/pub_key_private.pem',
 } as const;
+
+/** Files added with API v2 and mutual TLS: older credential folders lack them until upgraded. */
+const ADDED_FILES = {
+  merchantCert: 'merchant/apiclient_cert.pem',
+  tlsCert: 'merchant/sandbox_tls_cert.pem',
+  tlsKey: 'sandbox/tls_key.pem',
+} as const;
+
+/** A new 10-digit mch id starting with 1 that is none of `taken`. */
+function mchId(taken: readonly string[]): string {
+  for (;;) {
+    const id = `1${randomDigits(9)}`;
+    if (!taken.includes(id)) return id;
+  }
+}
+
+/** The service provider and its sub-merchants: four new ids distinct from each other and mchId. */
+function partnerIds(merchantId: string): {
+  spMchId: string;
+  subMchIds: string[];
+  unboundSubMchId: string;
+} {
+  const taken = [merchantId];
+  const next = (): string => {
+    const id = mchId(taken);
+    taken.push(id);
+    return id;
+  };
+  return { spMchId: next(), subMchIds: [next(), next(), next()], unboundSubMchId: next() };
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** Loads the key set from `dir`, or generates a complete new one and writes it there. */
 export async function loadOrCreateKeys(dir: string): Promise<SandboxKeys> {
@@ -89,16 +137,52 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
   const merchantPrivateKeyPem = await read(FILES.merchantKey);
   const platformCertPublicKeyPem = await read(FILES.platformCertPub);
   const platformPublicKeyPem = await read(FILES.platformPub);
-  // Credentials from before the plugin and its consumer were registered: add them, once.
-  const upgrade = !config.pluginAppId || !config.pluginToken || !state.consumerApp;
+  const [merchantCertFile, tlsCertFile, tlsKeyFile] = await Promise.all(
+    Object.values(ADDED_FILES).map((rel) => readOptional(join(dir, rel))),
+  );
+  // Credentials from before the plugin, API v2 or partner mode: add what is missing, once.
+  const partner =
+    config.spMchId && config.subMchIds?.length && config.unboundSubMchId
+      ? {
+          spMchId: config.spMchId,
+          subMchIds: config.subMchIds,
+          unboundSubMchId: config.unboundSubMchId,
+        }
+      : partnerIds(config.mchId);
+  const tls =
+    tlsCertFile && tlsKeyFile
+      ? { certPem: tlsCertFile, keyPem: tlsKeyFile }
+      : await tlsCertificate();
+  const merchantCertPem =
+    merchantCertFile ??
+    (await merchantCertificate(merchantPrivateKeyPem, config.merchantSerialNo, config.mchId));
+  const upgrade =
+    !config.pluginAppId ||
+    !config.pluginToken ||
+    !state.consumerApp ||
+    !config.apiV2Key ||
+    partner.spMchId !== config.spMchId ||
+    merchantCertFile === undefined ||
+    tlsCertFile === undefined ||
+    tlsKeyFile === undefined;
   const keys: SandboxKeys = {
     credentials: {
-      ...config,
+      appId: config.appId,
+      appSecret: config.appSecret,
+      mchId: config.mchId,
+      merchantSerialNo: config.merchantSerialNo,
+      apiV3Key: config.apiV3Key,
+      platformCertSerialNo: config.platformCertSerialNo,
+      platformPublicKeyId: config.platformPublicKeyId,
       pluginAppId: config.pluginAppId ?? appId(),
       pluginToken: config.pluginToken ?? randomAlnum(32),
+      apiV2Key: config.apiV2Key ?? randomAlnum(32),
+      ...partner,
       merchantPrivateKeyPem,
       platformCertPublicKeyPem,
       platformPublicKeyPem,
+      merchantCertPem,
+      tlsCertPem: tls.certPem,
     },
     otherApp: state.otherApp,
     consumerApp: state.consumerApp ?? newApp(),
@@ -106,6 +190,8 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
     merchantPublicKey: createPublicKey(await read(FILES.merchantPub)),
     platformCertPrivateKey: createPrivateKey(await read(FILES.platformCertKey)),
     platformPubKeyPrivateKey: createPrivateKey(await read(FILES.platformPubKeyKey)),
+    tlsKeyPem: tls.keyPem,
+    merchantCertDer: certificateDer(merchantCertPem),
     merchantDir: join(dir, 'merchant'),
   };
   if (upgrade) await persist(dir, keys);
@@ -125,22 +211,31 @@ function newApp(): OtherApp {
 }
 
 async function generate(dir: string): Promise<SandboxKeys> {
-  const [merchant, platformCert, platformPub] = await Promise.all([
+  const [merchant, platformCert, platformPub, tls] = await Promise.all([
     newRsaPair(),
     newRsaPair(),
     newRsaPair(),
+    tlsCertificate(),
   ]);
   const pem = (k: KeyObject, type: 'pkcs8' | 'spki'): string =>
     type === 'pkcs8'
       ? (k.export({ type: 'pkcs8', format: 'pem' }) as string)
       : (k.export({ type: 'spki', format: 'pem' }) as string);
+  const merchantId = mchId([]);
+  const merchantSerialNo = randomHexUpper(40);
+  const merchantPrivateKeyPem = pem(merchant.privateKey, 'pkcs8');
+  const merchantCertPem = await merchantCertificate(
+    merchantPrivateKeyPem,
+    merchantSerialNo,
+    merchantId,
+  );
   return {
     credentials: {
       appId: appId(),
       appSecret: randomBytes(16).toString('hex'),
-      mchId: `1${randomDigits(9)}`,
-      merchantSerialNo: randomHexUpper(40),
-      merchantPrivateKeyPem: pem(merchant.privateKey, 'pkcs8'),
+      mchId: merchantId,
+      merchantSerialNo,
+      merchantPrivateKeyPem,
       apiV3Key: randomAlnum(32),
       platformCertSerialNo: randomHexUpper(40),
       platformCertPublicKeyPem: pem(platformCert.publicKey, 'spki'),
@@ -148,6 +243,10 @@ async function generate(dir: string): Promise<SandboxKeys> {
       platformPublicKeyPem: pem(platformPub.publicKey, 'spki'),
       pluginAppId: appId(),
       pluginToken: randomAlnum(32),
+      apiV2Key: randomAlnum(32),
+      ...partnerIds(merchantId),
+      merchantCertPem,
+      tlsCertPem: tls.certPem,
     },
     otherApp: newApp(),
     consumerApp: newApp(),
@@ -155,6 +254,8 @@ async function generate(dir: string): Promise<SandboxKeys> {
     merchantPublicKey: merchant.publicKey,
     platformCertPrivateKey: platformCert.privateKey,
     platformPubKeyPrivateKey: platformPub.privateKey,
+    tlsKeyPem: tls.keyPem,
+    merchantCertDer: certificateDer(merchantCertPem),
     merchantDir: join(dir, 'merchant'),
   };
 }
@@ -173,6 +274,10 @@ async function persist(dir: string, keys: SandboxKeys): Promise<void> {
     platformPublicKeyId: c.platformPublicKeyId,
     pluginAppId: c.pluginAppId,
     pluginToken: c.pluginToken,
+    apiV2Key: c.apiV2Key,
+    spMchId: c.spMchId,
+    subMchIds: c.subMchIds,
+    unboundSubMchId: c.unboundSubMchId,
   };
   const state: SandboxStateFile = {
     openidSalt: keys.openidSalt,
@@ -197,5 +302,8 @@ async function persist(dir: string, keys: SandboxKeys): Promise<void> {
       privatePem(keys.platformPubKeyPrivateKey),
       secret,
     ),
+    writeFile(join(dir, ADDED_FILES.merchantCert), c.merchantCertPem),
+    writeFile(join(dir, ADDED_FILES.tlsCert), c.tlsCertPem),
+    writeFile(join(dir, ADDED_FILES.tlsKey), keys.tlsKeyPem, secret),
   ]);
 }

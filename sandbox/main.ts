@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     : DEFAULT_CREDENTIALS_DIR;
   const sandbox = await createSandbox({
     port: number('SANDBOX_PORT', 3100),
+    tlsPort: number('SANDBOX_TLS_PORT', 3101),
     host: process.env.SANDBOX_HOST || '127.0.0.1',
     credentialsDir,
     timeScale: number('SANDBOX_TIME_SCALE', 1),
@@ -32,9 +33,15 @@ async function main(): Promise<void> {
   console.log(`WeChat sandbox listening on ${sandbox.url}`);
   console.log(`  code2Session:     ${sandbox.url}/sns/jscode2session`);
   console.log(`  Pay API v3 base:  ${sandbox.url}/v3/`);
+  console.log(`  Pay API v2:       ${sandbox.url}/pay/ (XML, MD5 / HMAC-SHA256)`);
+  console.log(`  TLS (mutual TLS): ${sandbox.tlsUrl}/secapi/pay/refund`);
   console.log(`  inspection page:  ${sandbox.url}/sandbox`);
   console.log(`  merchant credentials written to ${sandbox.merchantCredentialsDir}`);
-  console.log(`  appid ${sandbox.credentials.appId}, mchid ${sandbox.credentials.mchId}`);
+  const c = sandbox.credentials;
+  console.log(`  appid ${c.appId}, mchid ${c.mchId}`);
+  console.log(
+    `  service provider sp_mchid ${c.spMchId}, sub_mchids ${c.subMchIds.join(' ')} (unbound: ${c.unboundSubMchId})`,
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -8,6 +8,7 @@ import type { SandboxKeys } from './keys';
 import { platformSignature, signatureFaultOf, type SignatureFault } from './platform';
 import type { Notification, Store } from './store';
 import type { SerialMode } from './types';
+import { parseFlatXml } from './v2/xml';
 
 /** WeChat's documented retry gaps after a failed delivery (seconds): 15 retries over ~24 h. */
 export const RETRY_SCHEDULE_SECONDS: readonly number[] = [
@@ -20,8 +21,12 @@ const MIN_TIMEOUT_MS = 1000;
 /** A notification held by `out_of_order` waits at most this long (sandbox seconds) for a successor. */
 const OUT_OF_ORDER_WAIT_S = 30;
 const MAX_RECORDED_BODY = 512;
+/** How much of an answer is read to decide an XML acknowledgement; real ones are ~100 bytes. */
+const MAX_ACK_BODY = 16 * 1024;
 
-export interface NotifyEvent {
+/** An API v3 event: encrypted JSON resource, signed in headers. */
+export interface JsonNotifyEvent {
+  format?: 'json';
   eventType: string;
   summary: string;
   originalType: 'transaction' | 'refund';
@@ -30,6 +35,20 @@ export interface NotifyEvent {
   outTradeNo: string;
   outRefundNo?: string;
 }
+
+/** An API v2 event: the XML body is final (signed or encrypted inside, nothing in headers). */
+export interface XmlNotifyEvent {
+  format: 'xml';
+  eventType: string;
+  body: string;
+  /** What a bad_signature / probe_signature fault sends on the first attempt instead. */
+  badBody: string;
+  url: string;
+  outTradeNo: string;
+  outRefundNo?: string;
+}
+
+export type NotifyEvent = JsonNotifyEvent | XmlNotifyEvent;
 
 export interface NotifierDeps {
   keys: SandboxKeys;
@@ -44,7 +63,19 @@ interface PostResult {
   status?: number;
   error?: string;
   body?: string;
+  /** Up to MAX_ACK_BODY bytes of the answer, for the XML acknowledgement check. */
+  head?: string;
   bytes?: number;
+}
+
+/** API v2: only HTTP 200 with XML whose return_code is SUCCESS acknowledges. */
+function xmlAcknowledges(result: PostResult): boolean {
+  if (result.status !== 200 || result.head === undefined) return false;
+  try {
+    return parseFlatXml(result.head.trim()).return_code === 'SUCCESS';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -61,6 +92,8 @@ function recordedBody(chunks: Buffer[], size: number): string {
 interface Delivery {
   record: Notification;
   firstAttemptFault: SignatureFault;
+  /** XML events: the body a signature fault sends instead on the first attempt. */
+  badBody?: string;
 }
 
 export class Notifier {
@@ -71,33 +104,14 @@ export class Notifier {
   constructor(private readonly deps: NotifierDeps) {}
 
   enqueue(event: NotifyEvent): Notification {
-    const { keys, clock, store, faults } = this.deps;
-    const nonce = randomAlnum(12);
-    const plaintext = JSON.stringify(event.plaintext);
+    const { store, faults } = this.deps;
     const id = eventId();
-    const body = JSON.stringify({
-      id,
-      create_time: rfc3339Beijing(clock.now()),
-      resource_type: 'encrypt-resource',
-      event_type: event.eventType,
-      summary: event.summary,
-      resource: {
-        original_type: event.originalType,
-        algorithm: 'AEAD_AES_256_GCM',
-        ciphertext: encryptResource(
-          keys.credentials.apiV3Key,
-          nonce,
-          event.originalType,
-          plaintext,
-        ),
-        associated_data: event.originalType,
-        nonce,
-      },
-    });
+    const body = event.format === 'xml' ? event.body : this.jsonBody(id, event);
     const hits = faults.roll('notify');
     const record: Notification = {
       seq: store.nextSeq(),
       id,
+      format: event.format ?? 'json',
       eventType: event.eventType,
       outTradeNo: event.outTradeNo,
       url: event.url,
@@ -108,6 +122,7 @@ export class Notifier {
     if (event.outRefundNo !== undefined) record.outRefundNo = event.outRefundNo;
     store.notifications.push(record);
     const delivery: Delivery = { record, firstAttemptFault: signatureFaultOf(hits.kinds) };
+    if (event.format === 'xml') delivery.badBody = event.badBody;
     if (delivery.firstAttemptFault) record.fault = delivery.firstAttemptFault;
 
     if (hits.kinds.has('drop')) {
@@ -146,6 +161,30 @@ export class Notifier {
     return record;
   }
 
+  /** The v3 event envelope: AES-256-GCM resource under the APIv3 key. */
+  private jsonBody(id: string, event: JsonNotifyEvent): string {
+    const nonce = randomAlnum(12);
+    return JSON.stringify({
+      id,
+      create_time: rfc3339Beijing(this.deps.clock.now()),
+      resource_type: 'encrypt-resource',
+      event_type: event.eventType,
+      summary: event.summary,
+      resource: {
+        original_type: event.originalType,
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: encryptResource(
+          this.deps.keys.credentials.apiV3Key,
+          nonce,
+          event.originalType,
+          JSON.stringify(event.plaintext),
+        ),
+        associated_data: event.originalType,
+        nonce,
+      },
+    });
+  }
+
   close(): void {
     this.closed = true;
     for (const req of this.inFlight) req.destroy();
@@ -164,17 +203,22 @@ export class Notifier {
     const { record } = delivery;
     const n = record.attempts.length + 1;
     const fault = n === 1 ? delivery.firstAttemptFault : undefined;
-    const headers = platformSignature(this.deps.keys, this.deps.serialMode(), record.body, fault);
+    const xml = record.format === 'xml';
+    const body = xml && fault !== undefined ? (delivery.badBody ?? record.body) : record.body;
+    const headers: Record<string, string> = xml
+      ? { 'Content-Type': 'text/xml; charset=utf-8' }
+      : {
+          ...platformSignature(this.deps.keys, this.deps.serialMode(), record.body, fault),
+          'Content-Type': 'application/json',
+        };
     const started = Date.now();
     const at = rfc3339Beijing(this.deps.clock.now());
     delete record.nextAttemptAt;
-    const result = await this.post(record.url, record.body, {
-      ...headers,
-      'Content-Type': 'application/json',
-      'User-Agent': 'Mozilla/4.0',
-    });
+    const result = await this.post(record.url, body, { ...headers, 'User-Agent': 'Mozilla/4.0' });
     if (this.closed) return;
-    const acknowledged = result.status === 200 || result.status === 204;
+    const acknowledged = xml
+      ? xmlAcknowledges(result)
+      : result.status === 200 || result.status === 204;
     const attempt: Notification['attempts'][number] = {
       n,
       at,
@@ -232,12 +276,13 @@ export class Notifier {
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
-            if (size < MAX_RECORDED_BODY) chunks.push(c);
+            if (size < MAX_ACK_BODY) chunks.push(c);
             size += c.length;
           });
-          const answered = (): { status: number; body: string; bytes: number } => ({
+          const answered = (): PostResult => ({
             status: res.statusCode ?? 0,
             body: recordedBody(chunks, size),
+            head: Buffer.concat(chunks).subarray(0, MAX_ACK_BODY).toString('utf8'),
             bytes: size,
           });
           res.on('end', () => finish(answered()));

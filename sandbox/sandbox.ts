@@ -5,6 +5,7 @@ import { FaultSet } from './faults';
 import { DEFAULT_CREDENTIALS_DIR, loadOrCreateKeys } from './keys';
 import { Notifier } from './notifier';
 import { Store } from './store';
+import { listenTls } from './tls-listener';
 import type { Sandbox, SandboxOptions } from './types';
 
 /** Starts a sandbox: loads or generates credentials, then listens. */
@@ -44,9 +45,19 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   if (address === null || typeof address === 'string')
     throw new Error('sandbox did not bind a TCP port');
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let tls;
+  try {
+    tls = await listenTls(app, keys, host, options.tlsPort ?? 0);
+  } catch (err) {
+    scheduler.close();
+    await app.close();
+    throw err;
+  }
+  const tlsListener = tls;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${address.port}`,
+    tlsUrl: tlsListener.url,
     credentials: keys.credentials,
     otherApp: keys.otherApp,
     consumerApp: keys.consumerApp,
@@ -55,7 +66,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       closing ??= (async () => {
         scheduler.close();
         notifier.close();
-        await app.close();
+        await Promise.all([tlsListener.close(), app.close()]);
       })();
       return closing;
     },

@@ -1,4 +1,5 @@
 /** In-memory state of the sandbox: login codes, orders, prepays, refunds, notifications. */
+import type { V2SignType } from './v2/sign';
 
 export type TradeState =
   'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
@@ -44,8 +45,29 @@ export interface CashierEvent {
 /** A client retrying one order in a loop must not grow memory without bound; the latest calls matter most. */
 export const MAX_CASHIER_EVENTS_PER_ORDER = 50;
 
+/** Which API created an order: it decides the cashier's signature rule and the notification format. */
+export type OrderScheme = 'v3' | 'v3-partner' | 'v2';
+
+/** A service-provider order: the provider's ids and the sub-merchant the money goes to. */
+export interface PartnerParties {
+  spAppid: string;
+  spMchid: string;
+  subMchid: string;
+  subAppid?: string;
+  /** Whose openid the payer gave: sp_openid (under sp_appid) or sub_openid (under sub_appid). */
+  payerKind: 'sp' | 'sub';
+  /** The payer under sp_appid (when paying with sub_openid, only if the sandbox knows the user). */
+  spOpenid?: string;
+}
+
 export interface Order {
+  scheme: OrderScheme;
+  /** v2 orders: the sign_type of unifiedorder, which the cashier and notifications must use. */
+  signType?: V2SignType;
+  partner?: PartnerParties;
+  /** The AppID the payer pays with (sp_appid or sub_appid for partner orders). */
   appid: string;
+  /** The merchant that took the order (sp_mchid for partner orders). */
   mchid: string;
   outTradeNo: string;
   description: string;
@@ -73,6 +95,8 @@ export interface Order {
 }
 
 export interface Refund {
+  /** The API the refund was requested through: its notification comes in that format. */
+  scheme: 'v3' | 'v2';
   refundId: string;
   outRefundNo: string;
   outTradeNo: string;
@@ -108,6 +132,8 @@ export type NotificationState = 'pending' | 'held' | 'delivered' | 'failed' | 'd
 export interface Notification {
   seq: number;
   id: string;
+  /** JSON (API v3, signed headers) or XML (API v2, signed or encrypted body). */
+  format: 'json' | 'xml';
   eventType: string;
   outTradeNo: string;
   outRefundNo?: string;

@@ -99,3 +99,36 @@ export function refundNotifyView(refund: Refund, mchid: string): Record<string, 
   if (refund.successTime !== undefined) view.success_time = rfc3339Beijing(refund.successTime);
   return view;
 }
+
+/** The partner (service-provider) transaction of the partner query API and its notifications. */
+export function partnerTransactionView(order: Order): Record<string, unknown> {
+  const p = order.partner;
+  if (p === undefined) throw new Error(`order ${order.outTradeNo} is not a partner order`);
+  const direct = transactionView(order);
+  const payer: Record<string, string> =
+    p.payerKind === 'sp'
+      ? { sp_openid: order.payerOpenid }
+      : p.spOpenid === undefined
+        ? { sub_openid: order.payerOpenid }
+        : { sp_openid: p.spOpenid, sub_openid: order.payerOpenid };
+  const view: Record<string, unknown> = {
+    ...direct,
+    sp_appid: p.spAppid,
+    sp_mchid: p.spMchid,
+    sub_mchid: p.subMchid,
+    payer,
+  };
+  delete view.appid;
+  delete view.mchid;
+  if (p.subAppid !== undefined) view.sub_appid = p.subAppid;
+  return view;
+}
+
+/** Plaintext of a REFUND.* notification for a partner order. */
+export function partnerRefundNotifyView(refund: Refund, order: Order): Record<string, unknown> {
+  const p = order.partner;
+  if (p === undefined) throw new Error(`order ${order.outTradeNo} is not a partner order`);
+  const view = refundNotifyView(refund, p.spMchid);
+  delete view.mchid;
+  return { ...view, sp_mchid: p.spMchid, sub_mchid: p.subMchid };
+}

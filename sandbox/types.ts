@@ -5,6 +5,11 @@ export type SerialMode = 'certificate' | 'publicKey';
 export interface SandboxOptions {
   /** 0 = free port (tests); `npm run sandbox` uses SANDBOX_PORT or 3100. */
   port?: number;
+  /**
+   * Port of the TLS listener (API v2 refunds, mutual TLS); 0 = free port (the default);
+   * `npm run sandbox` uses SANDBOX_TLS_PORT or 3101.
+   */
+  tlsPort?: number;
   /** Default '127.0.0.1'. */
   host?: string;
   /** Load keys from here, or generate and write them; default <repo>/.dev-credentials. */
@@ -38,6 +43,21 @@ export interface MerchantCredentials {
   /** The owner's plugin: its AppID, and the token WeChat signs plugin requests with (X-WECHAT-HOSTSIGN). */
   pluginAppId: string;
   pluginToken: string;
+  /** The APIv2 key: 32 alphanumerics (MD5 / HMAC-SHA256 signatures, refund req_info). */
+  apiV2Key: string;
+  /**
+   * A second merchant account, the service provider (服务商). Its sp_appid is `appId`; it signs v3
+   * requests with the same merchant key and serial and decrypts with the same apiV3Key.
+   */
+  spMchId: string;
+  /** Sub-merchants bound to spMchId. */
+  subMchIds: string[];
+  /** A sub-merchant WeChat knows but that is not bound to spMchId (negative tests). */
+  unboundSubMchId: string;
+  /** apiclient_cert.pem: X.509 of the merchant key, serial merchantSerialNo, CN mchId (mTLS client). */
+  merchantCertPem: string;
+  /** sandbox_tls_cert.pem: the TLS listener's self-signed certificate; trust it as the CA. */
+  tlsCertPem: string;
 }
 
 /** A second mini program the sandbox knows, for cross-app checks (codes and openids are per app). */
@@ -49,6 +69,8 @@ export interface OtherApp {
 export interface Sandbox {
   /** e.g. http://127.0.0.1:43121 (no trailing slash). */
   url: string;
+  /** The TLS listener (mutual TLS, `/secapi/pay/refund`), e.g. https://127.0.0.1:43122. */
+  tlsUrl: string;
   credentials: MerchantCredentials;
   /** Another registered app (not bound to the merchant) for negative tests. */
   otherApp: OtherApp;

@@ -1,7 +1,7 @@
 import type { SandboxContext } from './context';
 import { rfc3339Beijing } from './ids';
 import type { Notification, Order, Refund } from './store';
-import { PREPAY_LIFETIME_MS, refundView, transactionView } from './trade';
+import { partnerTransactionView, PREPAY_LIFETIME_MS, refundView, transactionView } from './trade';
 
 /** Control-API view of an order: the sandbox's whole record, no secrets. */
 export function orderControlView(ctx: SandboxContext, order: Order): Record<string, unknown> {
@@ -10,6 +10,9 @@ export function orderControlView(ctx: SandboxContext, order: Order): Record<stri
     .filter((r): r is Refund => r !== undefined);
   return {
     outTradeNo: order.outTradeNo,
+    scheme: order.scheme,
+    signType: order.signType,
+    partner: order.partner,
     state: order.state,
     appid: order.appid,
     mchid: order.mchid,
@@ -30,13 +33,14 @@ export function orderControlView(ctx: SandboxContext, order: Order): Record<stri
       expiresAt: rfc3339Beijing(p.createdAt + PREPAY_LIFETIME_MS),
       valid: ctx.clock.now() - p.createdAt < PREPAY_LIFETIME_MS,
     })),
-    refunds: refunds.map(refundView),
+    refunds: refunds.map((r) => ({ ...refundView(r), scheme: r.scheme })),
     cashier: order.cashier.map((e) => ({ ...e, at: rfc3339Beijing(e.at) })),
     cashierOmitted: order.cashierOmitted,
     notifications: ctx.store.notifications
       .filter((n) => n.outTradeNo === order.outTradeNo)
       .map(notificationControlView),
-    transaction: transactionView(order),
+    transaction:
+      order.partner === undefined ? transactionView(order) : partnerTransactionView(order),
   };
 }
 
@@ -44,6 +48,7 @@ export function notificationControlView(n: Notification): Record<string, unknown
   return {
     seq: n.seq,
     id: n.id,
+    format: n.format,
     eventType: n.eventType,
     outTradeNo: n.outTradeNo,
     outRefundNo: n.outRefundNo,

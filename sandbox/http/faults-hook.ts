@@ -27,6 +27,8 @@ export function faultsHook(ctx: SandboxContext) {
       reply.hijack();
       return;
     }
+    // API v2 answers these after authentication, in signed XML (v2/wire.ts).
+    if (req.routeOptions.config.wire === 'v2') return;
     const wechatLogin = endpoint === 'code2session';
     if (hits.kinds.has('system_error')) {
       if (wechatLogin) return loginError(reply, -1, 'system error');

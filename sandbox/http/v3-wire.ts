@@ -32,7 +32,10 @@ export function v3AuthHook(ctx: SandboxContext) {
       );
     }
     const c = ctx.keys.credentials;
-    if (auth.mchid !== c.mchId) throw signError('mchid in Authorization is not a known merchant');
+    // Both accounts of the sandbox sign with the same merchant key (one company holding both).
+    if (auth.mchid !== c.mchId && auth.mchid !== c.spMchId) {
+      throw signError('mchid in Authorization is not a known merchant');
+    }
     if (auth.serial_no !== c.merchantSerialNo) {
       throw signError('serial_no is not the serial of an active merchant API certificate');
     }
@@ -51,6 +54,7 @@ export function v3AuthHook(ctx: SandboxContext) {
         },
       });
     }
+    req.authMchid = auth.mchid;
     if (req.bodyProblem !== undefined) throw invalidRequest(req.bodyProblem);
   };
 }

@@ -25,6 +25,7 @@ export const MAX_ROWS_SHOWN = 200;
 
 const ORDER_COLUMNS: Column[] = [
   { head: 'out_trade_no' },
+  { head: 'scheme', width: '8.5em' },
   { head: 'state', width: '8em' },
   { head: 'total (fen)', width: '7em' },
   { head: 'description' },
@@ -48,6 +49,7 @@ const CASHIER_COLUMNS: Column[] = [
 const NOTIFICATION_COLUMNS: Column[] = [
   { head: '#', width: '3em' },
   { head: 'event', width: '15em' },
+  { head: 'format', width: '4.5em' },
   { head: 'order / refund' },
   { head: 'url' },
   { head: 'state', width: '6.5em' },
@@ -84,6 +86,8 @@ function overview(ctx: SandboxContext): string {
   const rows: [string, string][] = [
     ['appid', idHtml(c.appId)],
     ['mchid', idHtml(c.mchId)],
+    ['service provider (sp_mchid)', idHtml(c.spMchId)],
+    ['sub-merchants', c.subMchIds.map((id) => idHtml(id)).join(' ')],
     ['merchant serial', idHtml(c.merchantSerialNo)],
     ['platform serial (certificate)', idHtml(c.platformCertSerialNo)],
     ['platform public key id', idHtml(c.platformPublicKeyId)],
@@ -152,6 +156,7 @@ function orderRows(ctx: SandboxContext, o: Order): string[] {
   const main = tr(
     [
       tdHtml(idHtml(o.outTradeNo, jsonLink)),
+      tdHtml(schemeHtml(o)),
       tdHtml(stateHtml),
       td(o.total, 'num'),
       td(o.description, 'wrap'),
@@ -166,6 +171,19 @@ function orderRows(ctx: SandboxContext, o: Order): string[] {
   );
   if (o.cashier.length === 0) return [main];
   return [main, subRow(cashierHtml(o), ORDER_COLUMNS.length, 'order-cashier')];
+}
+
+/** The API that placed the order, with what sets it apart: v2's sign type, the sub-merchant. */
+function schemeHtml(o: Order): string {
+  const detail =
+    o.scheme === 'v2'
+      ? (o.signType ?? 'MD5')
+      : o.partner !== undefined
+        ? `sub ${o.partner.subMchid}`
+        : '';
+  return `<span class="scheme" title="${esc(detail)}">${esc(o.scheme)}</span>${
+    detail === '' ? '' : `<div class="muted ellipsis" title="${esc(detail)}">${esc(detail)}</div>`
+  }`;
 }
 
 function refundsHtml(ctx: SandboxContext, o: Order): string {
@@ -229,6 +247,7 @@ function notificationRows(n: Notification): string[] {
     [
       td(n.seq, 'num'),
       tdHtml(`<span class="ellipsis" title="${esc(n.eventType)}">${esc(n.eventType)}</span>`),
+      td(n.format === 'xml' ? 'XML' : 'JSON', 'format'),
       tdHtml(`${idHtml(n.outTradeNo)}${n.outRefundNo === undefined ? '' : idHtml(n.outRefundNo)}`),
       tdHtml(idHtml(n.url)),
       tdHtml(`<span class="nstate-${esc(n.state)}">${esc(n.state)}</span>`),

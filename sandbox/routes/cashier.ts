@@ -3,7 +3,9 @@ import type { App, SandboxContext } from '../context';
 import { paySignMessage, verifyRsaSha256 } from '../crypto/sign';
 import { transactionId } from '../ids';
 import type { CashierEvent, CashierResultKind, Order, Prepay } from '../store';
-import { isPayable, PREPAY_LIFETIME_MS, transactionView } from '../trade';
+import { isPayable, partnerTransactionView, PREPAY_LIFETIME_MS, transactionView } from '../trade';
+import { v2PaymentNotification } from '../v2/notifications';
+import { isV2SignType, v2PaySignFields, v2SignMatches } from '../v2/sign';
 
 /** The detail strings the sandbox's cashier puts after `requestPayment:fail `. */
 export const CASHIER_FAIL = {
@@ -92,18 +94,39 @@ function decide(ctx: SandboxContext, body: CashierBodyType): CashierDecision {
   const paySign = args.paySign as string;
   const appid = body.appid ?? ctx.keys.credentials.appId;
 
-  if (args.signType !== 'RSA') return fail(CASHIER_FAIL.sign, 'signType must be "RSA" for API v3');
+  const signType = args.signType;
+  if (signType !== 'RSA' && !isV2SignType(signType)) {
+    return fail(CASHIER_FAIL.sign, 'signType must be "RSA" (API v3) or "MD5" / "HMAC-SHA256" (v2)');
+  }
   const prepay = prepayOf(ctx, pkg);
   if (prepay === undefined)
     return fail(CASHIER_FAIL.prepay, 'package is not prepay_id=<a known prepay_id>');
-  const message = paySignMessage(appid, timeStamp, nonceStr, pkg);
-  if (!verifyRsaSha256(message, paySign, ctx.keys.merchantPublicKey)) {
-    return fail(
-      CASHIER_FAIL.sign,
-      'paySign does not verify over appId\\ntimeStamp\\nnonceStr\\npackage\\n',
-    );
-  }
   const order = ctx.store.orders.get(prepay.outTradeNo) as Order;
+  if (order.scheme === 'v2') {
+    // A v2 order is paid with the v2 rule: the order's own sign_type, keyed with the APIv2 key.
+    if (signType !== order.signType) {
+      return fail(
+        CASHIER_FAIL.sign,
+        `signType must be the order's sign_type ${order.signType ?? 'MD5'}`,
+      );
+    }
+    const fields = v2PaySignFields(appid, timeStamp, nonceStr, pkg, signType);
+    if (!v2SignMatches(fields, ctx.keys.credentials.apiV2Key, signType, paySign)) {
+      return fail(
+        CASHIER_FAIL.sign,
+        `paySign is not the ${signType} of appId, nonceStr, package, signType, timeStamp with the APIv2 key`,
+      );
+    }
+  } else {
+    if (signType !== 'RSA') return fail(CASHIER_FAIL.sign, 'signType must be "RSA" for API v3');
+    const message = paySignMessage(appid, timeStamp, nonceStr, pkg);
+    if (!verifyRsaSha256(message, paySign, ctx.keys.merchantPublicKey)) {
+      return fail(
+        CASHIER_FAIL.sign,
+        'paySign does not verify over appId\\ntimeStamp\\nnonceStr\\npackage\\n',
+      );
+    }
+  }
   const now = ctx.clock.now();
   if (order.appid !== appid) return fail(CASHIER_FAIL.appid);
   if (now - prepay.createdAt >= PREPAY_LIFETIME_MS) return fail(CASHIER_FAIL.prepayExpired);
@@ -155,11 +178,15 @@ function markPaid(ctx: SandboxContext, order: Order, now: number): void {
   order.transactionId = transactionId(now);
   order.successTime = now;
   order.payerTotal = order.total;
+  if (order.scheme === 'v2') {
+    ctx.notifier.enqueue(v2PaymentNotification(ctx, order));
+    return;
+  }
   ctx.notifier.enqueue({
     eventType: 'TRANSACTION.SUCCESS',
     summary: '支付成功',
     originalType: 'transaction',
-    plaintext: transactionView(order),
+    plaintext: order.partner === undefined ? transactionView(order) : partnerTransactionView(order),
     url: order.notifyUrl,
     outTradeNo: order.outTradeNo,
   });

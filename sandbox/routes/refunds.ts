@@ -2,16 +2,16 @@ import { Type } from 'typebox';
 import type { App, SandboxContext } from '../context';
 import { canonicalJson, notifyUrlProblem } from '../canonical';
 import { invalidRequest, paramError, WechatPayError } from '../http/errors';
-import { refundId } from '../ids';
+import { placeRefund } from '../refund-place';
 import type { Order, Refund } from '../store';
-import { refundNotifyView, refundView } from '../trade';
+import { refundView } from '../trade';
 import { MAX_TOTAL_FEN, OUT_TRADE_NO_PATTERN } from './transactions';
 
-/** Sandbox seconds a refund stays PROCESSING before it succeeds (scaled by timeScale). */
-export const REFUND_SETTLE_S = 5;
 const OUT_REFUND_NO_PATTERN = '^[A-Za-z0-9_\\-*|@]{1,64}$';
+const SUB_MCHID = Type.String({ minLength: 1, maxLength: 32 });
 
 const RefundBody = Type.Object({
+  sub_mchid: Type.Optional(SUB_MCHID),
   transaction_id: Type.Optional(Type.String({ pattern: '^[0-9]{1,32}$' })),
   out_trade_no: Type.Optional(Type.String({ pattern: OUT_TRADE_NO_PATTERN })),
   out_refund_no: Type.String({ pattern: OUT_REFUND_NO_PATTERN }),
@@ -26,6 +26,29 @@ const RefundBody = Type.Object({
   }),
   goods_detail: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
 });
+
+/**
+ * Whose orders the caller may refund: the direct merchant its own (sub_mchid is ignored), the
+ * service provider those of the sub-merchant it names (sub_mchid required). Others read as unknown.
+ */
+function visibleTo(
+  ctx: SandboxContext,
+  authMchid: string | undefined,
+  subMchid: string | undefined,
+  order: Order | undefined,
+): Order | undefined {
+  if (order === undefined) return undefined;
+  if (authMchid === ctx.keys.credentials.spMchId) {
+    if (subMchid === undefined) {
+      throw paramError('服务商模式下sub_mchid为必填项', {
+        field: '#/properties/sub_mchid',
+        location: 'body',
+      });
+    }
+    return order.partner?.subMchid === subMchid ? order : undefined;
+  }
+  return order.partner === undefined ? order : undefined;
+}
 
 export function refundRoutes(app: App, ctx: SandboxContext): void {
   app.post(
@@ -44,58 +67,44 @@ export function refundRoutes(app: App, ctx: SandboxContext): void {
         if (problem)
           throw paramError(problem, { field: '#/properties/notify_url', location: 'body' });
       }
-      const order = findOrder(ctx, body.out_trade_no, body.transaction_id);
-      if (order === undefined || order.transactionId === undefined) {
-        if (order !== undefined) throw invalidRequest('订单未支付，不能退款');
-        throw new WechatPayError(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
-      }
+      const order = visibleTo(
+        ctx,
+        req.authMchid,
+        body.sub_mchid,
+        findOrder(ctx, body.out_trade_no, body.transaction_id),
+      );
+      if (order === undefined) throw new WechatPayError(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
       const paramsKey = canonicalJson({
         ...body,
+        // Ignored for direct orders, so it must not make a retry look different either.
+        sub_mchid: order.partner === undefined ? undefined : body.sub_mchid,
         out_trade_no: order.outTradeNo,
         transaction_id: undefined,
       });
-      const existing = ctx.store.refunds.get(body.out_refund_no);
-      if (existing !== undefined) {
-        if (existing.paramsKey !== paramsKey) {
-          throw invalidRequest('退款单号已存在，且与本次请求的参数不一致');
-        }
-        return refundView(existing);
-      }
-      if (body.amount.total !== order.total) {
-        throw paramError('订单金额与原订单金额不一致', {
-          field: '#/properties/amount/properties/total',
-          location: 'body',
-        });
-      }
-      const refunded = order.refundNos
-        .map((no) => ctx.store.refunds.get(no))
-        .filter(
-          (r): r is Refund => r !== undefined && r.status !== 'CLOSED' && r.status !== 'ABNORMAL',
-        )
-        .reduce((sum, r) => sum + r.refund, 0);
-      if (body.amount.refund > order.total - refunded) {
-        throw invalidRequest('申请退款金额超过订单可退金额');
-      }
-      const now = ctx.clock.now();
-      const refund: Refund = {
-        refundId: refundId(now),
+      const result = placeRefund(ctx, order, {
+        scheme: 'v3',
         outRefundNo: body.out_refund_no,
-        outTradeNo: order.outTradeNo,
-        transactionId: order.transactionId,
         refund: body.amount.refund,
-        total: order.total,
-        currency: body.amount.currency,
+        total: body.amount.total,
         paramsKey,
-        status: 'PROCESSING',
-        createdAt: now,
-      };
-      if (body.reason !== undefined) refund.reason = body.reason;
-      if (body.notify_url !== undefined) refund.notifyUrl = body.notify_url;
-      ctx.store.refunds.set(refund.outRefundNo, refund);
-      order.refundNos.push(refund.outRefundNo);
-      order.state = 'REFUND';
-      ctx.scheduler.after(REFUND_SETTLE_S, () => settleRefund(ctx, order, refund));
-      return refundView(refund);
+        ...(body.reason === undefined ? {} : { reason: body.reason }),
+        ...(body.notify_url === undefined ? {} : { notifyUrl: body.notify_url }),
+      });
+      switch (result.kind) {
+        case 'refund':
+          return refundView(result.refund);
+        case 'unpaid':
+          throw invalidRequest('订单未支付，不能退款');
+        case 'conflict':
+          throw invalidRequest('退款单号已存在，且与本次请求的参数不一致');
+        case 'totalMismatch':
+          throw paramError('订单金额与原订单金额不一致', {
+            field: '#/properties/amount/properties/total',
+            location: 'body',
+          });
+        case 'over':
+          throw invalidRequest('申请退款金额超过订单可退金额');
+      }
     },
   );
 
@@ -104,13 +113,22 @@ export function refundRoutes(app: App, ctx: SandboxContext): void {
     {
       schema: {
         params: Type.Object({ out_refund_no: Type.String({ pattern: OUT_REFUND_NO_PATTERN }) }),
-        querystring: Type.Object({ sub_mchid: Type.Optional(Type.String({ maxLength: 32 })) }),
+        querystring: Type.Object({ sub_mchid: Type.Optional(SUB_MCHID) }),
       },
       config: { endpoint: 'refund-query' },
     },
     async (req) => {
-      const refund = ctx.store.refunds.get(req.params.out_refund_no);
-      if (refund === undefined)
+      const refund: Refund | undefined = ctx.store.refunds.get(req.params.out_refund_no);
+      const order =
+        refund === undefined
+          ? undefined
+          : visibleTo(
+              ctx,
+              req.authMchid,
+              req.query.sub_mchid,
+              ctx.store.orders.get(refund.outTradeNo),
+            );
+      if (refund === undefined || order === undefined)
         throw new WechatPayError(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
       return refundView(refund);
     },
@@ -134,22 +152,4 @@ function findOrder(
     return order;
   }
   return transactionId === undefined ? undefined : ctx.store.orderByTransactionId(transactionId);
-}
-
-/** PROCESSING → SUCCESS, then REFUND.SUCCESS to the refund's notify_url (if it gave one). */
-export function settleRefund(ctx: SandboxContext, order: Order, refund: Refund): void {
-  if (refund.status !== 'PROCESSING') return;
-  refund.status = 'SUCCESS';
-  refund.successTime = ctx.clock.now();
-  if (refund.notifyUrl === undefined) return;
-  const notify = {
-    eventType: 'REFUND.SUCCESS',
-    summary: '退款成功',
-    originalType: 'refund' as const,
-    plaintext: refundNotifyView(refund, order.mchid),
-    url: refund.notifyUrl,
-    outTradeNo: order.outTradeNo,
-    outRefundNo: refund.outRefundNo,
-  };
-  ctx.notifier.enqueue(notify);
 }

@@ -2,9 +2,10 @@ import { Type } from 'typebox';
 import type { App, SandboxContext } from '../context';
 import { canonicalJson, notifyUrlProblem, parseRfc3339 } from '../canonical';
 import { paramError, WechatPayError } from '../http/errors';
-import { openidBelongsTo, prepayId } from '../ids';
+import { openidBelongsTo } from '../ids';
+import { blankOrderState, openOrder, type OpenResult } from '../order-open';
 import type { Order } from '../store';
-import { PREPAY_LIFETIME_MS, transactionView } from '../trade';
+import { transactionView } from '../trade';
 
 export const OUT_TRADE_NO_PATTERN = '^[A-Za-z0-9_\\-*|]{6,32}$';
 /** Amounts are integer fen in a signed 32-bit field on WeChat's side. */
@@ -38,10 +39,27 @@ const OutTradeNoParams = Type.Object({
 const MchidQuery = Type.Object({ mchid: Type.String({ minLength: 1, maxLength: 32 }) });
 const CloseBody = Type.Object({ mchid: Type.String({ minLength: 1, maxLength: 32 }) });
 
-function requireOwnMchid(ctx: SandboxContext, mchid: string): void {
-  if (mchid !== ctx.keys.credentials.mchId) {
+/**
+ * Direct-merchant endpoints: the caller must be the direct merchant, and name itself. A service
+ * provider cannot take money for itself through them.
+ */
+export function requireOwnMchid(
+  ctx: SandboxContext,
+  authMchid: string | undefined,
+  mchid: string,
+): void {
+  const c = ctx.keys.credentials;
+  if (authMchid === c.spMchId) {
+    throw new WechatPayError(403, 'NO_AUTH', '服务商商户号不能调用直连商户接口');
+  }
+  if (mchid !== c.mchId || authMchid !== c.mchId) {
     throw new WechatPayError(403, 'NO_AUTH', '商户无权限: mchid与请求方商户号不一致');
   }
+}
+
+/** Orders the direct merchant sees: its own (v3 or v2), never a service provider's. */
+export function directOrder(ctx: SandboxContext, order: Order | undefined): Order | undefined {
+  return order !== undefined && order.partner === undefined ? order : undefined;
 }
 
 export function transactionRoutes(app: App, ctx: SandboxContext): void {
@@ -51,7 +69,7 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
     async (req) => {
       const body = req.body;
       const c = ctx.keys.credentials;
-      requireOwnMchid(ctx, body.mchid);
+      requireOwnMchid(ctx, req.authMchid, body.mchid);
       if (body.appid !== c.appId) {
         throw new WechatPayError(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
       }
@@ -82,29 +100,8 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
       (params.amount as Record<string, unknown>).currency = body.amount.currency ?? 'CNY';
       const paramsKey = canonicalJson(params);
 
-      const existing = ctx.store.orders.get(body.out_trade_no);
-      if (existing !== undefined) {
-        if (existing.paramsKey !== paramsKey) {
-          throw new WechatPayError(403, 'OUT_TRADE_NO_USED', '商户订单号重复');
-        }
-        if (existing.state === 'SUCCESS' || existing.state === 'REFUND') {
-          throw new WechatPayError(400, 'ORDERPAID', '该订单已支付');
-        }
-        if (existing.state === 'CLOSED')
-          throw new WechatPayError(400, 'ORDER_CLOSED', '订单已关闭');
-        const latest = existing.prepays[existing.prepays.length - 1];
-        if (latest !== undefined && now - latest.createdAt < PREPAY_LIFETIME_MS) {
-          return { prepay_id: latest.id };
-        }
-        return { prepay_id: newPrepay(ctx, existing, now) };
-      }
-      if (timeExpireMs !== undefined && timeExpireMs <= now) {
-        throw paramError('time_expire不能早于当前时间', {
-          field: '#/properties/time_expire',
-          location: 'body',
-        });
-      }
       const order: Order = {
+        scheme: 'v3',
         appid: body.appid,
         mchid: body.mchid,
         outTradeNo: body.out_trade_no,
@@ -114,20 +111,14 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
         currency: body.amount.currency ?? 'CNY',
         payerOpenid: body.payer.openid,
         paramsKey,
-        createdAt: now,
-        state: 'NOTPAY',
-        prepays: [],
-        refundNos: [],
-        cashier: [],
-        cashierOmitted: 0,
+        ...blankOrderState(now),
       };
       if (body.attach !== undefined) order.attach = body.attach;
       if (body.time_expire !== undefined && timeExpireMs !== undefined) {
         order.timeExpire = body.time_expire;
         order.timeExpireMs = timeExpireMs;
       }
-      ctx.store.orders.set(order.outTradeNo, order);
-      return { prepay_id: newPrepay(ctx, order, now) };
+      return { prepay_id: v3PrepayOrThrow(openOrder(ctx, order)) };
     },
   );
 
@@ -138,8 +129,8 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
       config: { endpoint: 'query' },
     },
     async (req) => {
-      requireOwnMchid(ctx, req.query.mchid);
-      const order = ctx.store.orders.get(req.params.out_trade_no);
+      requireOwnMchid(ctx, req.authMchid, req.query.mchid);
+      const order = directOrder(ctx, ctx.store.orders.get(req.params.out_trade_no));
       if (order === undefined) throw new WechatPayError(404, 'ORDER_NOT_EXIST', '订单不存在');
       return transactionView(order);
     },
@@ -155,8 +146,8 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
       config: { endpoint: 'query' },
     },
     async (req) => {
-      requireOwnMchid(ctx, req.query.mchid);
-      const order = ctx.store.orderByTransactionId(req.params.transaction_id);
+      requireOwnMchid(ctx, req.authMchid, req.query.mchid);
+      const order = directOrder(ctx, ctx.store.orderByTransactionId(req.params.transaction_id));
       if (order === undefined) throw new WechatPayError(404, 'ORDER_NOT_EXIST', '订单不存在');
       return transactionView(order);
     },
@@ -166,26 +157,43 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
     '/v3/pay/transactions/out-trade-no/:out_trade_no/close',
     { schema: { params: OutTradeNoParams, body: CloseBody }, config: { endpoint: 'close' } },
     async (req, reply) => {
-      requireOwnMchid(ctx, req.body.mchid);
-      const order = ctx.store.orders.get(req.params.out_trade_no);
-      // WeChat answers 204 for orders it does not know; the merchant confirms by querying.
-      if (order !== undefined) {
-        if (order.state === 'SUCCESS' || order.state === 'REFUND') {
-          throw new WechatPayError(400, 'ORDERPAID', '订单已支付，不能发起关单');
-        }
-        if (order.state !== 'CLOSED') {
-          order.state = 'CLOSED';
-          order.closedAt = ctx.clock.now();
-        }
-      }
+      requireOwnMchid(ctx, req.authMchid, req.body.mchid);
+      closeV3(ctx, directOrder(ctx, ctx.store.orders.get(req.params.out_trade_no)));
       return reply.code(204).send();
     },
   );
 }
 
-function newPrepay(ctx: SandboxContext, order: Order, now: number): string {
-  const prepay = { id: prepayId(now), outTradeNo: order.outTradeNo, createdAt: now };
-  order.prepays.push(prepay);
-  ctx.store.prepays.set(prepay.id, prepay);
-  return prepay.id;
+/** v3 wording of placing an order: the prepay_id, or the error WeChat answers. */
+export function v3PrepayOrThrow(result: OpenResult): string {
+  switch (result.kind) {
+    case 'prepay':
+      return result.prepayId;
+    case 'conflict':
+      throw new WechatPayError(403, 'OUT_TRADE_NO_USED', '商户订单号重复');
+    case 'paid':
+      throw new WechatPayError(400, 'ORDERPAID', '该订单已支付');
+    case 'closed':
+      throw new WechatPayError(400, 'ORDER_CLOSED', '订单已关闭');
+    case 'pastExpire':
+      throw paramError('time_expire不能早于当前时间', {
+        field: '#/properties/time_expire',
+        location: 'body',
+      });
+  }
+}
+
+/**
+ * v3 close: 204 also for orders WeChat does not know (the merchant confirms by querying) and for
+ * closed ones; a paid order cannot be closed.
+ */
+export function closeV3(ctx: SandboxContext, order: Order | undefined): void {
+  if (order === undefined) return;
+  if (order.state === 'SUCCESS' || order.state === 'REFUND') {
+    throw new WechatPayError(400, 'ORDERPAID', '订单已支付，不能发起关单');
+  }
+  if (order.state !== 'CLOSED') {
+    order.state = 'CLOSED';
+    order.closedAt = ctx.clock.now();
+  }
 }

@@ -1,8 +1,8 @@
 import { waitFor as sharedWaitFor } from '../../dev/wait-for';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createSandbox } from '../../sandbox';
 import {
@@ -43,8 +43,33 @@ describe('credentials', () => {
         'platformPublicKeyId',
         'pluginAppId',
         'pluginToken',
+        'apiV2Key',
+        'spMchId',
+        'subMchIds',
+        'unboundSubMchId',
       ].sort(),
     );
+    expect(config.apiV2Key).toMatch(/^[A-Za-z0-9]{32}$/);
+    const partnerIds = [config.spMchId, ...c.subMchIds, c.unboundSubMchId];
+    for (const id of partnerIds) expect(id).toMatch(/^1\d{9}$/);
+    expect(new Set([config.mchId, ...partnerIds]).size).toBe(6);
+    expect(c.subMchIds).toHaveLength(3);
+    // The client certificate is the merchant key's, with the v3 serial and CN = mchid.
+    const cert = new X509Certificate(readFileSync(join(merchant, 'apiclient_cert.pem'), 'utf8'));
+    expect(cert.toString()).toBe(new X509Certificate(c.merchantCertPem).toString());
+    expect(cert.serialNumber.replace(/^00/, '')).toBe(c.merchantSerialNo);
+    expect(cert.subject).toContain(`CN=${c.mchId}`);
+    expect(cert.checkPrivateKey(createPrivateKey(c.merchantPrivateKeyPem))).toBe(true);
+    const tls = new X509Certificate(readFileSync(join(merchant, 'sandbox_tls_cert.pem'), 'utf8'));
+    expect(tls.subjectAltName).toBe(
+      'IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:localhost',
+    );
+    expect(
+      tls.checkPrivateKey(
+        createPrivateKey(readFileSync(join(creds.dir, 'sandbox', 'tls_key.pem'))),
+      ),
+    ).toBe(true);
+    expect(statSync(join(creds.dir, 'sandbox', 'tls_key.pem')).mode & 0o077).toBe(0);
     expect(config.appId).toMatch(/^wx[0-9a-f]{16}$/);
     expect(config.pluginAppId).toMatch(/^wx[0-9a-f]{16}$/);
     expect(config.pluginToken).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -83,6 +108,36 @@ describe('credentials', () => {
     } finally {
       await second.close();
     }
+  });
+
+  test('a folder from before API v2 and partner mode is upgraded once, keeping the rest', async () => {
+    const first = await startSandbox(creds.dir);
+    const before = first.credentials;
+    await first.close();
+    const configPath = join(creds.dir, 'merchant', 'config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    for (const key of ['apiV2Key', 'spMchId', 'subMchIds', 'unboundSubMchId']) delete config[key];
+    writeFileSync(configPath, JSON.stringify(config));
+    for (const rel of [
+      'merchant/apiclient_cert.pem',
+      'merchant/sandbox_tls_cert.pem',
+      'sandbox/tls_key.pem',
+    ]) {
+      rmSync(join(creds.dir, rel));
+    }
+    const upgraded = await startSandbox(creds.dir);
+    const after = upgraded.credentials;
+    await upgraded.close();
+    expect(after.mchId).toBe(before.mchId);
+    expect(after.merchantPrivateKeyPem).toBe(before.merchantPrivateKeyPem);
+    expect(after.apiV2Key).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(after.spMchId).not.toBe(after.mchId);
+    expect(new X509Certificate(after.merchantCertPem).serialNumber.replace(/^00/, '')).toBe(
+      after.merchantSerialNo,
+    );
+    const again = await startSandbox(creds.dir);
+    expect(again.credentials).toEqual(after);
+    await again.close();
   });
 
   test('options are validated; close() is idempotent', async () => {
@@ -147,6 +202,7 @@ describe('control views and the inspection page', () => {
         JSON.stringify(await getJson(`${s.url}/sandbox/notifications`)),
       ]) {
         expect(text).not.toContain(s.credentials.apiV3Key);
+        expect(text).not.toContain(s.credentials.apiV2Key);
         expect(text).not.toContain(s.credentials.appSecret);
         expect(text).not.toContain('PRIVATE KEY');
       }
@@ -179,7 +235,13 @@ function spawnSandboxMain(env: Record<string, string>) {
     process.execPath,
     [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'sandbox', 'main.ts')],
     {
-      env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_CREDENTIALS_DIR: creds.dir, ...env },
+      env: {
+        ...process.env,
+        SANDBOX_PORT: '0',
+        SANDBOX_TLS_PORT: '0',
+        SANDBOX_CREDENTIALS_DIR: creds.dir,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -197,8 +259,10 @@ function spawnSandboxMain(env: Record<string, string>) {
 describe('npm run sandbox (sandbox/main.ts)', () => {
   test('prints its URL, the page and the credentials dir; SIGTERM closes cleanly', async () => {
     const { child, exited, waitFor, output } = spawnSandboxMain({ SANDBOX_TIME_SCALE: '0.5' });
-    await waitFor('merchant credentials written to');
+    await waitFor('(unbound: ');
     const out = output();
+    expect(out).toMatch(/TLS \(mutual TLS\): https:\/\/127\.0\.0\.1:\d+\/secapi\/pay\/refund/);
+    expect(out).toMatch(/service provider sp_mchid 1\d{9}/);
     expect(out).toMatch(/WeChat sandbox listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/inspection page: +http:\/\/127\.0\.0\.1:\d+\/sandbox/);
     expect(out).toContain(join(creds.dir, 'merchant'));
