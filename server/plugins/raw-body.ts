@@ -1,6 +1,7 @@
 /**
- * Keeps bodies of the given content types as raw bytes in the scope it is registered in:
- * notifications are verified over the exact bytes WeChat sent, never over a re-serialised object.
+ * Keeps bodies of the given content types as raw bytes in the scope it is registered in, and
+ * accepts no other type there (415): notifications are verified over the exact bytes WeChat
+ * sent, never over a re-serialised object.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -9,8 +10,8 @@ export function rawBody(
   contentTypes: readonly string[],
   bodyLimit: number,
 ): void {
+  app.removeAllContentTypeParsers();
   for (const type of contentTypes) {
-    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
       done(null, body);
     });

@@ -68,7 +68,11 @@ describe.each(databases('partner-mode cases'))('partner mode on %s', (db) => {
       `${env.stack.sandboxUrl}/sandbox/orders/${o.orderNo}`,
       { method: 'GET' },
     );
-    expect(wechat.body).toMatchObject({ scheme: 'v3-partner', subMchid: subs()[0] });
+    expect(wechat.body).toMatchObject({
+      scheme: 'v3-partner',
+      mchid: env.stack.config.mchId,
+      partner: { subMchid: subs()[0] },
+    });
   });
 
   const partnerTxn = (o: Order, extra: Record<string, unknown> = {}) => ({
@@ -230,24 +234,42 @@ describe.each(databases('API v2 notification cases'))('API v2 notifications on %
     expect(heard).toHaveLength(1);
   });
 
-  const hostile: Array<[string, (o: Order) => string, number, string?]> = [
-    ['a forged signature (another key)', (o) => v2Notice(env.stack, o, {}, 'x'.repeat(32)), 401],
-    ['a changed amount', (o) => v2Notice(env.stack, o, { total_fee: '1', cash_fee: '1' }), 400],
-    ['another merchant', (o) => v2Notice(env.stack, o, { mch_id: '1999999999' }), 400],
+  // Every row names its content type: jest passes `done` as a missing last argument.
+  const hostile: Array<[string, (o: Order) => string, number, string]> = [
+    [
+      'a forged signature (another key)',
+      (o) => v2Notice(env.stack, o, {}, 'x'.repeat(32)),
+      401,
+      'text/xml',
+    ],
+    [
+      'a changed amount',
+      (o) => v2Notice(env.stack, o, { total_fee: '1', cash_fee: '1' }),
+      400,
+      'text/xml',
+    ],
+    ['another merchant', (o) => v2Notice(env.stack, o, { mch_id: '1999999999' }), 400, 'text/xml'],
     [
       'an unknown order',
       (o) => v2Notice(env.stack, { ...o, orderNo: 'WP20261204UNKNOWN0000' }),
       404,
+      'text/xml',
     ],
     [
       'a DTD with entities',
       () =>
         '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><xml><x>&b;</x></xml>',
       400,
+      'text/xml',
     ],
-    ['malformed XML', () => '<xml><return_code>SUCCESS</xml>', 400],
-    ['nested elements', () => '<xml><return_code><a>SUCCESS</a></return_code></xml>', 400],
-    ['an oversized body', () => `<xml><a>${'x'.repeat(70 * 1024)}</a></xml>`, 413],
+    ['malformed XML', () => '<xml><return_code>SUCCESS</xml>', 400, 'text/xml'],
+    [
+      'nested elements',
+      () => '<xml><return_code><a>SUCCESS</a></return_code></xml>',
+      400,
+      'text/xml',
+    ],
+    ['an oversized body', () => `<xml><a>${'x'.repeat(70 * 1024)}</a></xml>`, 413, 'text/xml'],
     ['JSON instead of XML', () => '{"return_code":"SUCCESS"}', 415, 'application/json'],
   ];
 
