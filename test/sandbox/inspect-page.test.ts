@@ -313,5 +313,8 @@ describe('inspection page without a browser', () => {
     expect(html).toContain('requestPayment:fail cancel');
     expect(html).toContain('库存服务繁忙 &#60;retry later&#62; &#38; again');
     expect(html).not.toMatch(/http-equiv="refresh"/i);
+    // Each order says which API placed it; each notification its format.
+    expect(html).toContain('<span class="scheme" title="">v3</span>');
+    expect(html).toContain('<td class="format">JSON</td>');
   });
 });

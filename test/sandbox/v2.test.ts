@@ -296,6 +296,10 @@ describe('API v2 over HTTP', () => {
     const record = notifications.find((n) => n.outTradeNo === fields.out_trade_no);
     expect(record).toMatchObject({ format: 'xml', state: 'delivered' });
     expect(record?.attempts).toHaveLength(2);
+    const page = (await http(`${env.sandbox.url}/sandbox`)).text;
+    expect(page).toContain('<span class="scheme" title="HMAC-SHA256">v2</span>');
+    expect(page).toContain('<td class="format">XML</td>');
+    expect(page).not.toContain(key());
 
     const q = await postV2(env.sandbox, '/pay/orderquery', {
       appid: fields.appid ?? '',
