@@ -5,6 +5,7 @@
  * same flows in the other files of this folder.) The functional page hands WeChat whatever
  * `signType` the server chose, untouched.
  */
+import { httpRequest } from '../../dev/emulator/http';
 import { tapPayButton } from '../../dev/emulator/navigator';
 import type { StackOptions } from '../../dev/stack';
 import {
@@ -18,8 +19,11 @@ import {
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow, SandboxOrder } from './shop-types';
 
+type StackName = 'partner' | 'v2md5' | 'v2hmac';
+
 interface SchemeCase {
   name: string;
+  on: StackName;
   stack: StackOptions;
   signType: 'RSA' | 'MD5' | 'HMAC-SHA256';
   scheme: string;
@@ -28,18 +32,21 @@ interface SchemeCase {
 const CASES: SchemeCase[] = [
   {
     name: 'v3 service provider',
+    on: 'partner',
     stack: { scheme: 'v3-partner' },
     signType: 'RSA',
     scheme: 'v3-partner',
   },
   {
     name: 'API v2, MD5',
+    on: 'v2md5',
     stack: { scheme: 'v2', v2SignType: 'MD5' },
     signType: 'MD5',
     scheme: 'v2',
   },
   {
     name: 'API v2, HMAC-SHA256',
+    on: 'v2hmac',
     stack: { scheme: 'v2', v2SignType: 'HMAC-SHA256' },
     signType: 'HMAC-SHA256',
     scheme: 'v2',
@@ -52,13 +59,25 @@ interface RefundRow {
   amount: number;
 }
 
-describe.each(CASES)('$name', ({ stack, signType, scheme }) => {
-  const env = usePhoneStack({
-    pollDelaysMs: [100, 200, 300, 500, 800],
-    language: 'en_US',
-    // Only the result page's reads (and the notification) settle orders here, not the query job.
-    stack: { ...stack, serverConfig: { queryDelaySeconds: 3600 } },
-  });
+// Only the result page's reads (and the notification) settle orders here, not the query job.
+const byName = Object.fromEntries(
+  CASES.map((c) => [c.on, { ...c.stack, serverConfig: { queryDelaySeconds: 3600 } }]),
+) as Record<StackName, StackOptions>;
+
+// One page set per file: the scheme stacks run side by side and each case buys on its own (the
+// main stack is a plain v3 one nobody buys on here).
+const phones = usePhoneStack<StackName>({
+  pollDelaysMs: [100, 200, 300, 500, 800],
+  language: 'en_US',
+  others: byName,
+});
+
+describe.each(CASES)('$name', ({ on, signType, scheme }) => {
+  const env = {
+    get stack() {
+      return phones.others[on];
+    },
+  };
 
   afterEach(async () => {
     await env.stack.sandboxSend('DELETE', '/sandbox/faults');
@@ -68,7 +87,10 @@ describe.each(CASES)('$name', ({ stack, signType, scheme }) => {
     env.stack.sandboxGet<SandboxOrder & { scheme?: string }>(`/sandbox/orders/${orderNo}`);
 
   async function buy(user: string, outcome: 'success' | 'cancel' = 'success') {
-    const phone = env.pickUp({ user, cashierOutcome: outcome, modalAnswers: ['confirm'] });
+    const phone = phones.pickUp(
+      { user, cashierOutcome: outcome, modalAnswers: ['confirm'] },
+      env.stack,
+    );
     const confirm = phone.open('order-confirm', { items: 'TEA-LJ-250:1' });
     await waitForPhase(confirm, 'ready');
     const orderNo = orderNoOf(confirm);
@@ -129,16 +151,18 @@ describe.each(CASES)('$name', ({ stack, signType, scheme }) => {
   it('refund: the merchant refunds part, WeChat settles it, the server learns it', async () => {
     const { orderNo, fee, result } = await buy('scheme-ivan');
     await waitForPhase(result.page, 'paid');
-    const res = await fetch(`${env.stack.serverUrl}/api/orders/${orderNo}/refund`, {
+    const res = await httpRequest({
       method: 'POST',
+      url: `${env.stack.serverUrl}/api/orders/${orderNo}/refund`,
       headers: {
         authorization: `Bearer ${env.stack.adminToken}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify({ amount: 100, reason: 'one tin short' }),
+      timeoutMs: 10_000,
     });
-    expect(res.status).toBe(200);
-    const refund = (await res.json()) as { outRefundNo: string; amount: number };
+    expect(res.statusCode).toBe(200);
+    const refund = JSON.parse(res.body) as { outRefundNo: string; amount: number };
     expect(refund.amount).toBe(100);
     await waitFor(
       'the refund to succeed',

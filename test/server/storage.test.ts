@@ -51,6 +51,7 @@ function row(orderNo: string, over: Partial<OrderRow> = {}): OrderRow {
     request_hash: 'h',
     access_hash: null,
     host_appid: null,
+    sub_mchid: null,
     openid: null,
     prepay_id: 'wx-prepay',
     prepay_at: now - 60_000,
