@@ -15,7 +15,7 @@ interface Run {
   output: string;
 }
 
-function runStart(dir: string): Promise<Run> {
+function runStart(dir: string, extra: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -31,9 +31,11 @@ function runStart(dir: string): Promise<Run> {
           START_SMOKE_ONLY: '1',
           PORT: '0',
           SANDBOX_PORT: '0',
+          SANDBOX_TLS_PORT: '0',
           DATABASE_URL: path.join(dir, 'var', 'server.sqlite'),
           DEV_CREDENTIALS_DIR: path.join(dir, 'credentials'),
           NO_COLOR: '1',
+          ...extra,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -85,3 +87,26 @@ it('runs one purchase end to end, then a second start reuses keys and data', asy
     db.close();
   }
 }, 60_000);
+
+it.each([
+  [
+    'v2',
+    { WECHAT_PAY_SCHEME: 'v2', WECHAT_V2_SIGN_TYPE: 'HMAC-SHA256' },
+    /scheme {3}API v2 \(HMAC-SHA256/,
+  ],
+  [
+    'v3-partner',
+    { WECHAT_PAY_SCHEME: 'v3-partner' },
+    /scheme {3}API v3 service provider \d+ \(sub-merchants \d+ ← \*\)/,
+  ],
+])(
+  'WECHAT_PAY_SCHEME=%s npm start runs the same purchase under that scheme',
+  async (_s, env, says) => {
+    const run = await runStart(dir, env);
+    expect(run.output).toMatch(says);
+    expect(run.output).toContain('3. WeChat cashier (sandbox): requestPayment:ok');
+    expect(run.output).toContain('✓ smoke purchase passed');
+    expect(run.code).toBe(0);
+  },
+  60_000,
+);
