@@ -43,3 +43,41 @@ it('closes at expiry an order whose prepay was placed less than a query delay be
   await stack.server.jobs.runOnce();
   expect(await storedStatus(stack, o.orderNo)).toBe('closed');
 });
+
+describe('API v2: WeChat may not close an order within 5 minutes of placing it', () => {
+  let v2: Stack;
+  beforeAll(async () => {
+    v2 = await startStack({
+      scheme: 'v2',
+      serverConfig: { jobsEnabled: false, orderTtlSeconds: 60, queryDelaySeconds: 30 },
+    });
+  });
+  afterAll(() => v2?.close());
+
+  const wechatState = async (orderNo: string) =>
+    (await call<{ state: string }>(`${v2.sandboxUrl}/sandbox/orders/${orderNo}`)).body.state;
+
+  it('the close job waits (the order stays unpayable), then closes after 5 minutes', async () => {
+    // A 1 ms latency fault on close counts every closeorder call the sandbox receives.
+    const counter = { endpoint: 'close', kind: 'latency', latencyMs: 1 };
+    await call(`${v2.sandboxUrl}/sandbox/faults`, { method: 'PUT', body: [counter] });
+    const closeCalls = async () =>
+      (await call<{ faults: Array<{ applied: number }> }>(`${v2.sandboxUrl}/sandbox/faults`)).body
+        .faults[0]?.applied;
+    const { o } = await placedOrder(v2, 'v2-closer');
+    await v2.advance(61); // expired, but placed only 61 s ago
+    await v2.server.jobs.runOnce();
+    expect(await closeCalls()).toBe(0);
+    expect(await storedStatus(v2, o.orderNo)).toBe('pending');
+    expect(await wechatState(o.orderNo)).toBe('NOTPAY');
+    // Past expiry the server pays nothing, whatever WeChat still allows.
+    const s = await session(v2, 'v2-closer');
+    expect((await pay(v2, o, s.token)).status).toBe(409);
+
+    await v2.advance(240); // 5 minutes and 1 s after placing
+    await v2.server.jobs.runOnce();
+    expect(await closeCalls()).toBe(1);
+    expect(await storedStatus(v2, o.orderNo)).toBe('closed');
+    expect(await wechatState(o.orderNo)).toBe('CLOSED');
+  });
+});
