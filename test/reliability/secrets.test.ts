@@ -33,6 +33,8 @@ interface Seen {
 const logLines: string[] = [];
 const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 const env = useStack('sqlite', { logger, serverConfig: { queryDelaySeconds: 0 } });
+// API v2 signs with its own key, sends it nowhere, and refunds over mutual TLS.
+const v2 = useStack('sqlite', { logger, scheme: 'v2', serverConfig: { queryDelaySeconds: 0 } });
 const tally = useTally('secrets');
 const seen: Seen[] = [];
 
@@ -41,7 +43,7 @@ beforeAll(() => {
   globalThis.fetch = async (input, init) => {
     const res = await realFetch(input, init);
     const url = String(input instanceof Request ? input.url : input);
-    if (url.startsWith(env.stack.serverUrl)) {
+    if (url.startsWith(env.stack.serverUrl) || url.startsWith(v2.stack.serverUrl)) {
       const headers = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n');
       const text = await res.clone().text();
       seen.push({ request: `${init?.method ?? 'GET'} ${url}`, text: `${headers}\n\n${text}` });
@@ -107,59 +109,67 @@ async function exercise(stack: Stack) {
   return { s, stranger, o, p, codes };
 }
 
-it('no secret reaches dist/, a response that does not hand it out, or a log line', async () => {
-  const { stack } = env;
-  const run = await exercise(stack);
-  const sessionKeys = (
-    await stack.server.storage.db.selectFrom('sessions').select('session_key').execute()
-  ).map((r) => r.session_key);
-  const keyBody = stack.config.merchantPrivateKeyPem
-    .split('\n')
-    .filter((l) => l && !l.startsWith('-----'))
-    .join('');
+it.each([
+  ['API v3', () => env.stack],
+  ['API v2', () => v2.stack],
+])(
+  '%s: no secret reaches dist/, a response that does not hand it out, or a log line',
+  async (_scheme, stackOf) => {
+    const stack = stackOf();
+    const run = await exercise(stack);
+    const sessionKeys = (
+      await stack.server.storage.db.selectFrom('sessions').select('session_key').execute()
+    ).map((r) => r.session_key);
+    const keyBody = stack.config.merchantPrivateKeyPem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
 
-  /** name → value, and the one request whose answer may carry it (its purpose). */
-  const secrets: Array<[string, string, RegExp | null]> = [
-    ['app secret', stack.config.appSecret, null],
-    ['APIv3 key', stack.config.apiV3Key, null],
-    ['merchant private key (a line of it)', keyBody.slice(64, 128), null],
-    ['admin token', stack.adminToken, null],
-    ['session_key', sessionKeys[0] ?? 'none', null],
-    ['session token', run.s.token, /^POST .*\/api\/session$/],
-    ["another user's session token", run.stranger.token, /^POST .*\/api\/session$/],
-    ['order token', run.o.orderToken, /^POST .*\/api\/orders$/],
-    ['paySign', run.p.body.paySign, /^POST .*\/pay$/],
-    ['wx.login code', run.codes[0] ?? 'none', null],
-  ];
-  expect(sessionKeys.length).toBeGreaterThan(0);
-  expect(logLines.length).toBeGreaterThan(10);
-  expect(seen.length).toBeGreaterThan(10);
+    /** name → value, and the one request whose answer may carry it (its purpose). */
+    const secrets: Array<[string, string, RegExp | null]> = [
+      ['app secret', stack.config.appSecret, null],
+      ['APIv3 key', stack.config.apiV3Key, null],
+      ['merchant private key (a line of it)', keyBody.slice(64, 128), null],
+      ['admin token', stack.adminToken, null],
+      ['session_key', sessionKeys[0] ?? 'none', null],
+      ['session token', run.s.token, /^POST .*\/api\/session$/],
+      ["another user's session token", run.stranger.token, /^POST .*\/api\/session$/],
+      ['order token', run.o.orderToken, /^POST .*\/api\/orders$/],
+      ['paySign', run.p.body.paySign, /^POST .*\/pay$/],
+      ['wx.login code', run.codes[0] ?? 'none', null],
+      ...(stack.config.v2 ? ([['APIv2 key', stack.config.v2.key, null]] as const) : []),
+    ];
+    expect(sessionKeys.length).toBeGreaterThan(0);
+    expect(logLines.length).toBeGreaterThan(10);
+    expect(seen.length).toBeGreaterThan(10);
 
-  const dist = filesUnder(DIST).map((f) => [f, readFileSync(f, 'utf8')] as const);
-  expect(dist.length).toBeGreaterThan(5);
-  for (const [name, value, allowedIn] of secrets) {
-    await tally.check(`${name} kept secret`, () => {
-      expect(value.length).toBeGreaterThanOrEqual(8);
-      for (const line of logLines) expect(line).not.toContain(value);
-      // The scan sees what it should: the answer that hands the secret out does carry it.
-      if (allowedIn) {
-        expect(seen.some((r) => allowedIn.test(r.request) && r.text.includes(value))).toBe(true);
-      }
-      for (const r of seen) {
-        if (allowedIn?.test(r.request)) continue;
-        if (r.text.includes(value))
-          throw new Error(`${name} appeared in the answer to ${r.request}`);
-      }
+    const dist = filesUnder(DIST).map((f) => [f, readFileSync(f, 'utf8')] as const);
+    expect(dist.length).toBeGreaterThan(5);
+    for (const [name, value, allowedIn] of secrets) {
+      await tally.check(`${name} kept secret`, () => {
+        expect(value.length).toBeGreaterThanOrEqual(8);
+        for (const line of logLines) expect(line).not.toContain(value);
+        // The scan sees what it should: the answer that hands the secret out does carry it.
+        if (allowedIn) {
+          expect(seen.some((r) => allowedIn.test(r.request) && r.text.includes(value))).toBe(true);
+        }
+        for (const r of seen) {
+          if (allowedIn?.test(r.request)) continue;
+          if (r.text.includes(value))
+            throw new Error(`${name} appeared in the answer to ${r.request}`);
+        }
+        for (const [file, text] of dist) {
+          if (text.includes(value)) throw new Error(`${name} appeared in ${file}`);
+        }
+      });
+    }
+    await tally.check('no private key or server-only name in dist/', () => {
       for (const [file, text] of dist) {
-        if (text.includes(value)) throw new Error(`${name} appeared in ${file}`);
+        for (const pattern of [/PRIVATE KEY/, /session_key/, /appSecret|apiV3Key|ADMIN_TOKEN/]) {
+          if (pattern.test(text)) throw new Error(`${file} matches ${pattern}`);
+        }
       }
     });
-  }
-  await tally.check('no private key or server-only name in dist/', () => {
-    for (const [file, text] of dist) {
-      for (const pattern of [/PRIVATE KEY/, /session_key/, /appSecret|apiV3Key|ADMIN_TOKEN/]) {
-        if (pattern.test(text)) throw new Error(`${file} matches ${pattern}`);
-      }
-    }
-  });
-}, 30_000);
+  },
+  30_000,
+);
