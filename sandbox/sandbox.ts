@@ -45,15 +45,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   if (address === null || typeof address === 'string')
     throw new Error('sandbox did not bind a TCP port');
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  let tls;
-  try {
-    tls = await listenTls(app, keys, host, options.tlsPort ?? 0);
-  } catch (err) {
-    scheduler.close();
-    await app.close();
-    throw err;
-  }
-  const tlsListener = tls;
+  // The TLS listener shares the app (routes, hooks, state); if it cannot bind, stop the rest.
+  const tlsListener = await listenTls(app, keys, host, options.tlsPort ?? 0).catch(
+    async (err: unknown) => {
+      scheduler.close();
+      await app.close();
+      throw err;
+    },
+  );
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? '127.0.0.1' : urlHost}:${address.port}`,
