@@ -137,7 +137,9 @@ it.each([
       ['order token', run.o.orderToken, /^POST .*\/api\/orders$/],
       ['paySign', run.p.body.paySign, /^POST .*\/pay$/],
       ['wx.login code', run.codes[0] ?? 'none', null],
-      ...(stack.config.v2 ? ([['APIv2 key', stack.config.v2.key, null]] as const) : []),
+      ...(stack.config.v2
+        ? [['APIv2 key', stack.config.v2.key, null] as [string, string, null]]
+        : []),
     ];
     expect(sessionKeys.length).toBeGreaterThan(0);
     expect(logLines.length).toBeGreaterThan(10);
