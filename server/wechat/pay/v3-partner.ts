@@ -5,13 +5,8 @@
  * normalised transaction (sp_appid → appid, sp_mchid → mchid, sub_mchid kept) so settlement
  * checks provider and sub-merchant with its one rule.
  */
-import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestPaymentArgs } from '../../../typings/payment';
-import type { WechatPayClient } from './client';
-import { buildRequestPaymentArgs } from './pay-sign';
 import type {
-  NotifyAnswer,
   OrderRef,
   PayGateway,
   PayNotification,
@@ -28,20 +23,13 @@ import type {
   RefundNotice,
   Transaction,
 } from './types';
-import { rfc3339Beijing } from './v3-direct';
-import { V3_NOTIFY_CONTENT_TYPES, openV3Notification, v3NotifyAnswer } from './v3-notify';
-import type { PlatformKeys } from './verify';
+import { V3GatewayBase, rfc3339Beijing } from './v3-base';
+import type { V3Options } from './v3-base';
 
-export interface V3PartnerOptions {
-  client: WechatPayClient;
+export interface V3PartnerOptions extends V3Options {
   /** The provider's AppID (sp_appid): the owner mini program the payer signed in to. */
   spAppId: string;
   spMchId: string;
-  merchantKey: KeyObject;
-  platformKeys: PlatformKeys;
-  apiV3Key: string;
-  notifyWindowSeconds: number;
-  notifyUrl: () => string;
 }
 
 /** A partner transaction in the normalised shape (what settlement and notify check). */
@@ -82,11 +70,12 @@ function requireSub(subMchId: string | null, what: string): string {
   return subMchId;
 }
 
-export class V3PartnerGateway implements PayGateway {
+export class V3PartnerGateway extends V3GatewayBase implements PayGateway {
+  /** The provider: sp_appid (so paySign is over the AppID of sp_openid) and sp_mchid. */
   readonly identity: { appId: string; mchId: string };
-  readonly notifyContentTypes = V3_NOTIFY_CONTENT_TYPES;
 
   constructor(private readonly o: V3PartnerOptions) {
+    super(o);
     this.identity = { appId: o.spAppId, mchId: o.spMchId };
   }
 
@@ -109,16 +98,6 @@ export class V3PartnerGateway implements PayGateway {
     return (await this.o.client.createPartnerJsapi(this.jsapiBody(order))).prepay_id;
   }
 
-  /** paySign as in direct mode, over the AppID the openid belongs to: sp_appid. */
-  paymentArgs(prepayId: string): RequestPaymentArgs {
-    return buildRequestPaymentArgs({
-      appId: this.o.spAppId,
-      prepayId,
-      privateKey: this.o.merchantKey,
-      timestamp: Date.now() / 1000,
-    });
-  }
-
   async query(order: OrderRef): Promise<Transaction> {
     const sub = requireSub(order.subMchId, `order ${order.orderNo}`);
     return fromPartnerTransaction(await this.o.client.queryPartner(order.orderNo, sub));
@@ -132,16 +111,8 @@ export class V3PartnerGateway implements PayGateway {
     return 'closed';
   }
 
-  async refund(r: RefundOrder): Promise<RefundAnswer> {
-    const answer = await this.o.client.refund({
-      sub_mchid: requireSub(r.subMchId, `refund ${r.outRefundNo}`),
-      out_trade_no: r.orderNo,
-      out_refund_no: r.outRefundNo,
-      ...(r.reason ? { reason: r.reason } : {}),
-      notify_url: this.o.notifyUrl(),
-      amount: { refund: r.amount, total: r.total, currency: 'CNY' },
-    });
-    return { status: answer.status, ...(answer.refund_id ? { refundId: answer.refund_id } : {}) };
+  refund(r: RefundOrder): Promise<RefundAnswer> {
+    return this.placeRefund(r, { sub_mchid: requireSub(r.subMchId, `refund ${r.outRefundNo}`) });
   }
 
   async queryRefund(r: RefundRef): Promise<RefundAnswer> {
@@ -149,16 +120,8 @@ export class V3PartnerGateway implements PayGateway {
     return { status: (await this.o.client.queryRefund(r.outRefundNo, sub)).status };
   }
 
-  notifyAnswer(refusal?: { status: number; message: string }): NotifyAnswer {
-    return v3NotifyAnswer(refusal);
-  }
-
   readNotification(headers: IncomingHttpHeaders, raw: Buffer): PayNotification {
-    const n = openV3Notification(headers, raw, {
-      platformKeys: this.o.platformKeys,
-      apiV3Key: this.o.apiV3Key,
-      windowSeconds: this.o.notifyWindowSeconds,
-    });
+    const n = this.openNotification(headers, raw);
     const base = { id: n.id, eventType: n.eventType };
     const r = n.resource;
     if (n.eventType.startsWith('TRANSACTION.')) {
@@ -181,9 +144,5 @@ export class V3PartnerGateway implements PayGateway {
       };
     }
     return { ...base, kind: 'other' };
-  }
-
-  destroy(): void {
-    this.o.client.destroy();
   }
 }
