@@ -8,11 +8,12 @@ export function apiTableMarkdown(): string {
         ? 'no'
         : `${rule.plugin}+${rule.pluginPagesOnly ? ', plugin pages only' : ''}${rule.pluginNeedsAuthorization ? ', fails until the user authorises' : ''}`;
     const host = rule.pluginOnly ? 'no' : `${rule.since}+`;
-    return `| \`${name}\` | ${host} | ${plugin} | ${rule.doc} |`;
+    const functionalPage = rule.notInFunctionalPages ? 'no' : host;
+    return `| \`${name}\` | ${host} | ${functionalPage} | ${plugin} | ${rule.doc} |`;
   });
   return [
-    '| API | host / functional page | plugin | documentation |',
-    '| --- | --- | --- | --- |',
+    '| API | host | functional page | plugin | documentation |',
+    '| --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }

@@ -25,6 +25,8 @@ export interface ApiRule {
   pluginNeedsAuthorization?: boolean;
   /** Only plugins get it ("插件中发起支付"); a host or owner page has no use for it. */
   pluginOnly?: boolean;
+  /** Withheld from the payment functional page (it may not leave for another mini program). */
+  notInFunctionalPages?: boolean;
   /** The documentation page the row rests on. */
   doc: string;
 }
@@ -139,6 +141,49 @@ export const API_RULES: Readonly<Record<string, ApiRule>> = {
     plugin: '2.21.3',
     doc: `${DOC}/base/system/wx.getAppBaseInfo.html`,
   },
+  // Jumps ("需要页面权限": a plugin page may jump, a plugin component on a host page may not).
+  navigateToMiniProgram: {
+    since: '1.3.0',
+    plugin: '2.18.1',
+    pluginPagesOnly: true,
+    notInFunctionalPages: true,
+    doc: `${DOC}/navigate/wx.navigateToMiniProgram.html`,
+  },
+  openEmbeddedMiniProgram: {
+    since: '2.20.1',
+    plugin: '2.26.2',
+    pluginPagesOnly: true,
+    notInFunctionalPages: true,
+    doc: `${DOC}/navigate/wx.openEmbeddedMiniProgram.html`,
+  },
+  navigateBackMiniProgram: {
+    since: '1.3.0',
+    plugin: false,
+    doc: `${DOC}/navigate/wx.navigateBackMiniProgram.html`,
+  },
+  // App events: "小程序插件：不支持" on each page; a plugin cannot watch its host come and go.
+  onAppShow: { since: '2.1.2', plugin: false, doc: `${DOC}/base/app/app-event/wx.onAppShow.html` },
+  offAppShow: {
+    since: '2.1.2',
+    plugin: false,
+    doc: `${DOC}/base/app/app-event/wx.offAppShow.html`,
+  },
+  onAppHide: { since: '2.1.2', plugin: false, doc: `${DOC}/base/app/app-event/wx.onAppHide.html` },
+  offAppHide: {
+    since: '2.1.2',
+    plugin: false,
+    doc: `${DOC}/base/app/app-event/wx.offAppHide.html`,
+  },
+  getEnterOptionsSync: {
+    since: '2.9.4',
+    plugin: '2.9.4',
+    doc: `${DOC}/base/app/life-cycle/wx.getEnterOptionsSync.html`,
+  },
+  getLaunchOptionsSync: {
+    since: '2.1.2',
+    plugin: '2.9.4',
+    doc: `${DOC}/base/app/life-cycle/wx.getLaunchOptionsSync.html`,
+  },
 };
 
 /** The base library the emulator plays unless told otherwise: a current phone. */
@@ -160,6 +205,7 @@ export function hasApi(api: string, context: WxContext, baseLibrary: string): bo
   const rule = API_RULES[api];
   if (!rule) return false;
   if (compareVersions(baseLibrary, rule.since) < 0) return false;
+  if (context === 'functional-page' && rule.notInFunctionalPages) return false;
   if (context !== 'plugin') return !rule.pluginOnly;
   return rule.plugin !== false && compareVersions(baseLibrary, rule.plugin) >= 0;
 }

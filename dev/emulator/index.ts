@@ -9,6 +9,8 @@ export type {
   CreateWxOptions,
   EmulatedWx,
   EmulatorState,
+  MiniProgramDefinition,
+  MiniProgramHandle,
   ModalRecord,
   Navigation,
   RoundTripPurpose,
@@ -31,3 +33,29 @@ export type {
   PaymentRoute,
 } from './functional-page';
 export { httpRequest, postJson } from './http';
+export {
+  createPhone,
+  SCENE_BACK_FROM_MINI_PROGRAM,
+  SCENE_FROM_MINI_PROGRAM,
+  SCENE_MAIN_ENTRY,
+} from './phone';
+export type {
+  ApiCategory,
+  AppHooks,
+  EnterOptions,
+  HideReason,
+  PageHooks,
+  Phone,
+  ReferrerInfo,
+  ReturnRecord,
+  ShowOrder,
+} from './phone';
+export type {
+  FallbackReason,
+  JumpDialog,
+  JumpKind,
+  JumpRecord,
+  NavigateBackMiniProgramOption,
+  NavigateToMiniProgramOption,
+  OpenEmbeddedMiniProgramOption,
+} from './jumps';

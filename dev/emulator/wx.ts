@@ -4,9 +4,32 @@
  * WeChat's callback shapes and errMsg texts; what it saw is recorded on `wx.emulator`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { failWith, succeed } from './callbacks';
+import type { Callbacks } from './callbacks';
 import { API_RULES, DEFAULT_BASE_LIBRARY, hasApi, refusedInComponent } from './contexts';
 import type { WxContext } from './contexts';
+import { appEventApis } from './app-events';
 import { HttpFailure, httpRequest, postJson } from './http';
+import { jumpApis } from './jumps';
+import type { JumpDialog, JumpRecord } from './jumps';
+import {
+  background,
+  createPhone,
+  foreground,
+  inPaymentCallback,
+  runtimeFor,
+  swipeAway,
+  tap,
+} from './phone';
+import type {
+  AppHooks,
+  EnterOptions,
+  HideReason,
+  MiniProgramRuntime,
+  PageHooks,
+  Phone,
+  ShowOrder,
+} from './phone';
 import { installPluginWx } from './plugin-scope';
 
 export type CashierOutcome = 'success' | 'cancel' | 'fail';
@@ -47,6 +70,44 @@ export interface CreateWxOptions {
   hostAppId?: string;
   /** A plugin's token (its basic settings): WeChat signs the plugin's requests with it. */
   pluginToken?: string;
+  /**
+   * The phone this code runs on (phone.ts). Share one between the wx of a host and of its
+   * plugin, and between mini programs that jump to each other. Default: a phone of its own.
+   */
+  phone?: Phone;
+  /** Answers to successive "即将打开…小程序" confirmation dialogs (default: confirm). */
+  jumpConfirmAnswers?: Array<'confirm' | 'cancel'>;
+  /** Targets approved for half-screen opening in the admin console (半屏小程序管理). */
+  embeddedAppIds?: string[];
+  /** app.json `embeddedAppIdList`: below base library 2.23.1 a half-screen target needs it too. */
+  embeddedAppIdList?: string[];
+  /** The mini program's orientation; half-screen needs portrait (changeable on wx.emulator). */
+  orientation?: 'portrait' | 'landscape';
+  /** Which runs first when the mini program shows again: App.onShow or the page's onShow. */
+  showOrder?: ShowOrder;
+}
+
+/**
+ * A mini program other code can jump to (`emulator.registerMiniProgram`). It gets its own wx,
+ * `createWx({ context: 'host', appid })` with the registering wx's sandbox, user, platform and
+ * base library unless `wx` says otherwise, and its hooks receive it.
+ */
+export interface MiniProgramDefinition {
+  onLaunch?(options: EnterOptions, wx: EmulatedWx): void;
+  onShow?(options: EnterOptions, wx: EmulatedWx): void;
+  onHide?(options: { reason: HideReason } | undefined, wx: EmulatedWx): void;
+  /** The page in front of it (a page runner): Page.onShow / onHide. */
+  page?: { onShow?(wx: EmulatedWx): void; onHide?(wx: EmulatedWx): void };
+  /** Where an empty `path` lands (default pages/index/index). */
+  homePath?: string;
+  wx?: Partial<CreateWxOptions>;
+}
+
+export interface MiniProgramHandle {
+  readonly appId: string;
+  /** Its wx, once WeChat launched it. */
+  readonly wx: EmulatedWx | undefined;
+  readonly runtime: MiniProgramRuntime;
 }
 
 export interface Navigation {
@@ -94,6 +155,28 @@ export interface EmulatorState {
   payments: Array<{ args: CashierArgs; outcome: CashierOutcome; errMsg: string }>;
   storage: Map<string, string>;
   resetRoundTrips(): void;
+  /** The phone, and the mini program on it this code runs in (a plugin's: its host). */
+  readonly phone: Phone;
+  readonly miniProgram: MiniProgramRuntime;
+  /** Every jump this wx started that WeChat carried out, oldest first. */
+  jumps: JumpRecord[];
+  jumpDialogs: JumpDialog[];
+  jumpConfirmAnswers: Array<'confirm' | 'cancel'>;
+  orientation: 'portrait' | 'landscape';
+  embeddedAppIds: string[];
+  embeddedAppIdList: string[];
+  /** Runs `fn` as a tap handler: only its synchronous part is "during a user tap". */
+  tap<T>(fn: () => T): T;
+  registerMiniProgram(appId: string, definition?: MiniProgramDefinition): MiniProgramHandle;
+  /** App({ … }) of this mini program: its onLaunch / onShow / onHide. */
+  setApp(hooks: AppHooks): void;
+  /** The page in front of this mini program (null: none). */
+  setPage(page: PageHooks | null): void;
+  /** Home button / back to WeChat (iOS reports `scene`, default 1001; Android the last one). */
+  background(): void;
+  foreground(scene?: number): void;
+  /** The user swipes `appId` (in front) away: its opener shows with no extraData. */
+  swipeAway(appId: string): void;
 }
 
 export interface CashierArgs {
@@ -102,27 +185,6 @@ export interface CashierArgs {
   package: string;
   signType: string;
   paySign: string;
-}
-
-interface Callbacks<S, F> {
-  success?: (res: S) => void;
-  fail?: (res: F) => void;
-  complete?: (res: never) => void;
-}
-
-/** WeChat answers on a later tick: success or fail, then complete. */
-function succeed<S, F>(cb: Callbacks<S, F>, res: S): void {
-  setTimeout(() => {
-    cb.success?.(res);
-    (cb.complete as ((r: S) => void) | undefined)?.(res);
-  }, 0);
-}
-
-function failWith<S, F>(cb: Callbacks<S, F>, res: F): void {
-  setTimeout(() => {
-    cb.fail?.(res);
-    (cb.complete as ((r: F) => void) | undefined)?.(res);
-  }, 0);
 }
 
 function purposeOf(method: string, path: string): RoundTripPurpose {
@@ -169,6 +231,9 @@ const WINDOW = {
 
 export type EmulatedWx = ReturnType<typeof createWx>;
 
+/** The AppID a wx plays when given none: a jump's referrer needs one. */
+const DEFAULT_APP_ID = 'wxemulatorhost0000';
+
 export function createWx(options: CreateWxOptions) {
   const sandboxUrl = options.sandboxUrl.replace(/\/+$/, '');
   const platform = options.platform ?? 'ios';
@@ -183,6 +248,13 @@ export function createWx(options: CreateWxOptions) {
   });
   const context = options.context ?? 'host';
   const baseLibrary = options.baseLibrary ?? DEFAULT_BASE_LIBRARY;
+  const phone = options.phone ?? createPhone();
+  // A plugin runs inside its host: the host is the mini program that jumps, hides and shows.
+  const miniProgram = runtimeFor(phone, options.hostAppId ?? options.appid ?? DEFAULT_APP_ID, {
+    platform,
+    baseLibrary,
+    ...(options.showOrder !== undefined ? { showOrder: options.showOrder } : {}),
+  });
   const state: EmulatorState = {
     context,
     baseLibrary,
@@ -206,6 +278,26 @@ export function createWx(options: CreateWxOptions) {
       state.roundTrips = zero();
       state.roundTripsByUrl = {};
     },
+    phone,
+    miniProgram,
+    jumps: [],
+    jumpDialogs: [],
+    jumpConfirmAnswers: [...(options.jumpConfirmAnswers ?? [])],
+    orientation: options.orientation ?? 'portrait',
+    embeddedAppIds: [...(options.embeddedAppIds ?? [])],
+    embeddedAppIdList: [...(options.embeddedAppIdList ?? [])],
+    tap: (fn) => tap(phone, fn),
+    registerMiniProgram: (appId, definition = {}) =>
+      registerMiniProgram(phone, appId, definition, options),
+    setApp(hooks) {
+      miniProgram.hooks = hooks;
+    },
+    setPage(page) {
+      miniProgram.page = page;
+    },
+    background: () => background(phone),
+    foreground: (scene) => foreground(phone, scene),
+    swipeAway: (appId) => swipeAway(phone, appId),
   };
 
   function count(method: string, url: string, purpose?: RoundTripPurpose) {
@@ -237,6 +329,8 @@ export function createWx(options: CreateWxOptions) {
 
   const wx = {
     emulator: state,
+    ...appEventApis(miniProgram),
+    ...jumpApis({ phone, app: miniProgram, baseLibrary, settings: state }),
 
     /** Plugins at 2.22.1+: hands the payment to the owner's functional page (connectPluginPayment). */
     requestPluginPayment: ((option: WechatMiniprogram.RequestPluginPaymentOption) => {
@@ -370,16 +464,25 @@ export function createWx(options: CreateWxOptions) {
         const res = await postJson<{ errMsg: string }>(url, body);
         return res.errMsg;
       };
+      // The callbacks run marked, so what WeChat refuses inside them (openEmbeddedMiniProgram
+      // from 3.3.5) can tell.
+      const marked = <R>(fn: ((res: R) => void) | undefined) =>
+        fn && ((res: R) => inPaymentCallback(phone, () => fn(res)));
+      const callbacks = {
+        success: marked(option.success),
+        fail: marked(option.fail),
+        complete: marked(option.complete as ((res: unknown) => void) | undefined),
+      } as Callbacks<{ errMsg: string }, { errMsg: string }>;
       run().then(
         (errMsg) => {
           state.payments.push({ args, outcome, errMsg });
-          if (errMsg === 'requestPayment:ok') succeed(option, { errMsg });
-          else failWith(option, { errMsg });
+          if (errMsg === 'requestPayment:ok') succeed(callbacks, { errMsg });
+          else failWith(callbacks, { errMsg });
         },
         (err: unknown) => {
           const errMsg = `requestPayment:fail ${err instanceof Error ? err.message : String(err)}`;
           state.payments.push({ args, outcome, errMsg });
-          failWith(option, { errMsg });
+          failWith(callbacks, { errMsg });
         },
       );
     },
@@ -507,6 +610,61 @@ export function createWx(options: CreateWxOptions) {
     },
   };
   return restrictTo(wx, context, baseLibrary, options.pluginSurface ?? 'component');
+}
+
+/**
+ * Puts a mini program on the phone for others to jump to. Its wx and App hooks are built at
+ * its first launch, as WeChat only starts its code then.
+ */
+function registerMiniProgram(
+  phone: Phone,
+  appId: string,
+  definition: MiniProgramDefinition,
+  base: CreateWxOptions,
+): MiniProgramHandle {
+  const runtime = runtimeFor(phone, appId, {
+    platform: definition.wx?.platform ?? base.platform ?? 'ios',
+    baseLibrary: definition.wx?.baseLibrary ?? base.baseLibrary ?? DEFAULT_BASE_LIBRARY,
+    ...(definition.wx?.showOrder !== undefined ? { showOrder: definition.wx.showOrder } : {}),
+    ...(definition.homePath !== undefined ? { homePath: definition.homePath } : {}),
+  });
+  if (runtime.state !== 'stopped' || runtime.boot) {
+    throw new Error(`emulator: ${appId} is already on this phone`);
+  }
+  let targetWx: EmulatedWx | undefined;
+  runtime.boot = () => {
+    const made = createWx({
+      sandboxUrl: base.sandboxUrl,
+      user: base.user,
+      ...pick(base, ['platform', 'baseLibrary', 'language', 'cashierOutcome', 'networkTimeoutMs']),
+      ...definition.wx,
+      appid: appId,
+      context: 'host',
+      phone,
+    });
+    targetWx = made;
+    runtime.hooks = {
+      onLaunch: (o) => definition.onLaunch?.(o, made),
+      onShow: (o) => definition.onShow?.(o, made),
+      onHide: (o) => definition.onHide?.(o, made),
+    };
+    const page = definition.page;
+    if (page)
+      runtime.page = { onShow: () => page.onShow?.(made), onHide: () => page.onHide?.(made) };
+  };
+  return {
+    appId,
+    get wx() {
+      return targetWx;
+    },
+    runtime,
+  };
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out;
 }
 
 /**

@@ -94,11 +94,12 @@ describe('base library versions', () => {
     expect(typeof make({ baseLibrary: '2.20.1' }).getDeviceInfo).toBe('function');
   });
 
-  it('give the host and the owner app the whole table', () => {
+  it('give the host the whole table, and the owner app all but the jumps', () => {
     for (const context of ['host', 'functional-page'] as const) {
       const wx = make({ context });
       for (const [name, rule] of Object.entries(API_RULES)) {
-        expect(name in wx).toBe(!rule.pluginOnly);
+        const withheld = context === 'functional-page' && rule.notInFunctionalPages === true;
+        expect(name in wx).toBe(!rule.pluginOnly && !withheld);
       }
     }
   });

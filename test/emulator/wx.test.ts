@@ -197,7 +197,8 @@ describe('storage, UI and environment', () => {
     expect(wx.canIUse('request')).toBe(true);
     expect(wx.canIUse('login.success')).toBe(true);
     expect(wx.canIUse('requestPluginPayment')).toBe(false);
-    expect(wx.canIUse('openEmbeddedMiniProgram')).toBe(false);
+    expect(wx.canIUse('openEmbeddedMiniProgram')).toBe(true);
+    expect(wx.canIUse('chooseAddress')).toBe(false);
   });
 
   test('installWx: the emulator first, the previous wx for the rest, and an undo', () => {
