@@ -61,6 +61,8 @@ export const coldStartBench: Bench = {
           'sandbox/main.ts',
           {
             SANDBOX_PORT: String(port),
+            // Not its default 3101: another sandbox (a test's, `npm start`) may hold that.
+            SANDBOX_TLS_PORT: String(await freePort()),
             SANDBOX_HOST: '127.0.0.1',
             SANDBOX_CREDENTIALS_DIR: credentialsDir,
           },

@@ -7,6 +7,7 @@ import { payBench } from './pay';
 import { peerBench } from './peer';
 import type { Bench } from './report';
 import { roundTripsBench } from './round-trips';
+import { schemesBench } from './schemes';
 import { sizesBench } from './sizes';
 
 export const benches: Bench[] = [
@@ -18,4 +19,5 @@ export const benches: Bench[] = [
   roundTripsBench, // 6
   sizesBench, // 7
   coldStartBench, // 8
+  schemesBench, // 9
 ];

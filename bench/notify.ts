@@ -23,23 +23,31 @@ import { cpuMsOf, startProcessStack } from '../dev/processes';
 import { profileServer } from './cpu-profile';
 import type { Bench, Row } from './report';
 
-interface Signer {
+/** What WeChat's notifier holds for this merchant, from the sandbox's credentials dir. */
+export interface Signer {
   appId: string;
   mchId: string;
   apiV3Key: string;
   serial: string;
   key: KeyObject;
+  /** The other schemes' accounts (bench/schemes.ts); absent from older credentials. */
+  apiV2Key?: string;
+  spMchId?: string;
+  subMchIds?: string[];
 }
 
-function readSigner(credentialsDir: string): Signer {
+export function readSigner(credentialsDir: string): Signer {
   const config = JSON.parse(
     readFileSync(path.join(credentialsDir, 'merchant', 'config.json'), 'utf8'),
-  ) as { appId: string; mchId: string; apiV3Key: string; platformPublicKeyId: string };
+  ) as Omit<Signer, 'serial' | 'key'> & { platformPublicKeyId: string };
   return {
     appId: config.appId,
     mchId: config.mchId,
     apiV3Key: config.apiV3Key,
     serial: config.platformPublicKeyId,
+    apiV2Key: config.apiV2Key,
+    spMchId: config.spMchId,
+    subMchIds: config.subMchIds,
     key: createPrivateKey(
       readFileSync(path.join(credentialsDir, 'sandbox', 'pub_key_private.pem'), 'utf8'),
     ),
@@ -47,14 +55,14 @@ function readSigner(credentialsDir: string): Signer {
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-function alnum(n: number): string {
+export function alnum(n: number): string {
   let s = '';
   for (const b of randomBytes(n)) s += ALNUM[b % ALNUM.length];
   return s;
 }
 
 /** RFC 3339 in Beijing time, as WeChat writes it. */
-function beijing(ms: number): string {
+export function beijing(ms: number): string {
   return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
 }
 
@@ -72,16 +80,20 @@ function encrypt(plain: string, apiV3Key: string, associated: string) {
   };
 }
 
-/** The JSON body of one payment-success notification for `order`. */
-function notificationBody(s: Signer, order: Order, openid: string): string {
-  const now = Date.now();
-  const transaction = {
+/** A fresh 28-digit transaction id, as WeChat numbers them. */
+export function transactionId(now: number): string {
+  return `4200${String(now).slice(-10)}${Math.floor(Math.random() * 1e14)
+    .toString()
+    .padStart(14, '0')}`;
+}
+
+/** The decrypted resource of a direct merchant's payment-success notification for `order`. */
+export function directTransaction(s: Signer, order: Order, openid: string, now = Date.now()) {
+  return {
     appid: s.appId,
     mchid: s.mchId,
     out_trade_no: order.orderNo,
-    transaction_id: `4200${String(now).slice(-10)}${Math.floor(Math.random() * 1e14)
-      .toString()
-      .padStart(14, '0')}`,
+    transaction_id: transactionId(now),
     trade_type: 'JSAPI',
     trade_state: 'SUCCESS',
     trade_state_desc: '支付成功',
@@ -96,6 +108,10 @@ function notificationBody(s: Signer, order: Order, openid: string): string {
       payer_currency: 'CNY',
     },
   };
+}
+
+/** The JSON body of a TRANSACTION.SUCCESS notification carrying `transaction`, encrypted. */
+export function v3NotificationBody(s: Signer, transaction: object, now = Date.now()): string {
   return JSON.stringify({
     id: randomUUID(),
     create_time: beijing(now),
@@ -106,12 +122,17 @@ function notificationBody(s: Signer, order: Order, openid: string): string {
   });
 }
 
-interface Delivery {
+/** The JSON body of one payment-success notification for `order` (direct merchant). */
+function notificationBody(s: Signer, order: Order, openid: string): string {
+  return v3NotificationBody(s, directTransaction(s, order, openid));
+}
+
+export interface Delivery {
   body: string;
   headers: Record<string, string>;
 }
 
-function deliver(s: Signer, body: string): Delivery {
+export function deliver(s: Signer, body: string): Delivery {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = alnum(32);
   const signature = createSign('RSA-SHA256')
@@ -129,7 +150,8 @@ function deliver(s: Signer, body: string): Delivery {
   };
 }
 
-async function post(stack: ProcessStack, deliveries: Delivery[], seconds: number) {
+/** Posts every delivery once (16 connections, at most `seconds`); server CPU as a share of a core. */
+export async function post(stack: ProcessStack, deliveries: Delivery[], seconds: number) {
   const cpu0 = cpuMsOf(stack.server.pid);
   const r = await postAll(stack, deliveries, seconds);
   return { ...r, serverCpu: (cpuMsOf(stack.server.pid) - cpu0) / (r.seconds * 1000) };
@@ -151,7 +173,7 @@ function postAll(stack: ProcessStack, deliveries: Delivery[], seconds: number) {
 }
 
 /** Orders of `orderNos` as the server's database has them (read-only, WAL allows it). */
-function stateOf(dbFile: string, orderNos: string[]) {
+export function stateOf(dbFile: string, orderNos: string[]) {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const paid = db.prepare(`SELECT status, transaction_id FROM orders WHERE order_no = ?`);

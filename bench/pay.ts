@@ -19,14 +19,14 @@ import type { CreatedOrder } from '../typings/api';
 
 const MB = 1024 * 1024;
 
-interface PayRun {
+export interface PayRun {
   result: LoadResult;
   serverCpu: number;
   sandboxCpu: number;
 }
 
-/** One load run paying `orders[k]` as `payers[k % payers.length]`. */
-async function payRun(
+/** One load run paying `orders[k]` as `payers[k % payers.length]`; CPU as shares of a core. */
+export async function payRun(
   stack: ProcessStack,
   orders: readonly CreatedOrder[],
   payers: readonly BenchSession[],
@@ -52,7 +52,7 @@ async function payRun(
   };
 }
 
-const pct = (x: number): string => `${Math.round(x * 100)} %`;
+export const pct = (x: number): string => `${Math.round(x * 100)} %`;
 
 async function profilePeak(
   opts: BenchOptions,

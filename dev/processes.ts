@@ -192,6 +192,8 @@ export interface ProcessStack {
   /** The server's DATABASE_URL (`dbFile` unless options.databaseUrl). */
   databaseUrl: string;
   sandboxUrl: string;
+  /** The sandbox's mutual-TLS listener (API v2's `/secapi/…`), on a free port of its own. */
+  sandboxTlsUrl: string;
   serverUrl: string;
   sandbox: NodeProcess;
   server: NodeProcess;
@@ -241,9 +243,13 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
   try {
     const sandboxPort = await freePort();
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    // Its default (3101) would make two stacks at once, or one beside `npm start`, collide.
+    const sandboxTlsPort = await freePort();
+    const sandboxTlsUrl = `https://127.0.0.1:${sandboxTlsPort}`;
     const sandbox = spawnTs('sandbox/main.ts', {
       env: {
         SANDBOX_PORT: String(sandboxPort),
+        SANDBOX_TLS_PORT: String(sandboxTlsPort),
         SANDBOX_HOST: '127.0.0.1',
         SANDBOX_CREDENTIALS_DIR: credentialsDir,
         SANDBOX_TIME_SCALE: '1',
@@ -268,6 +274,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
           HOST: '127.0.0.1',
           DATABASE_URL: databaseUrl,
           SANDBOX_URL: sandboxUrl,
+          SANDBOX_TLS_URL: sandboxTlsUrl,
           DEV_CREDENTIALS_DIR: credentialsDir,
           ...options.serverEnv,
           ...env,
@@ -285,6 +292,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       dbFile,
       databaseUrl,
       sandboxUrl,
+      sandboxTlsUrl,
       serverUrl: `http://127.0.0.1:${serverPort}`,
       sandbox,
       server: await startServer(serverPort, {}, options.serverNodeFlags),
