@@ -305,7 +305,9 @@ export function foreground(phone: Phone, scene = SCENE_MAIN_ENTRY): void {
 function launch(phone: Phone, app: MiniProgramRuntime, options: EnterOptions): void {
   app.boot?.();
   delete app.boot;
+  // getEnterOptionsSync answers the launch's options already inside onLaunch.
   app.launchOptions = options;
+  app.enterOptions = options;
   guarded(phone, () => app.hooks.onLaunch?.(structuredClone(options)));
   show(phone, app, options);
 }

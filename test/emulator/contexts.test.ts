@@ -110,3 +110,55 @@ describe('base library versions', () => {
     expect(compareVersions('2.3', '2.3.1')).toBe(-1);
   });
 });
+
+describe('jumps and app events, per context and base library', () => {
+  it.each([
+    ['navigateToMiniProgram', '1.2.9', '1.3.0'],
+    ['navigateBackMiniProgram', '1.2.9', '1.3.0'],
+    ['openEmbeddedMiniProgram', '2.20.0', '2.20.1'],
+    ['onAppShow', '2.1.1', '2.1.2'],
+    ['offAppHide', '2.1.1', '2.1.2'],
+    ['getLaunchOptionsSync', '2.1.1', '2.1.2'],
+    ['getEnterOptionsSync', '2.9.3', '2.9.4'],
+  ])('a host page gets %s from its doc page’s base library', (name, before, since) => {
+    expect(name in make({ baseLibrary: before })).toBe(false);
+    expect(name in make({ baseLibrary: since })).toBe(true);
+  });
+
+  it('a functional page may not jump to another mini program', () => {
+    const page = make({ context: 'functional-page' });
+    expect('navigateToMiniProgram' in page).toBe(false);
+    expect('openEmbeddedMiniProgram' in page).toBe(false);
+    expect(typeof page.getEnterOptionsSync).toBe('function');
+  });
+
+  it('a plugin has no app events and no navigateBackMiniProgram, but reads enter options', () => {
+    const plugin = make({ context: 'plugin' });
+    for (const name of ['onAppShow', 'offAppShow', 'onAppHide', 'offAppHide']) {
+      expect(name in plugin).toBe(false);
+    }
+    expect('navigateBackMiniProgram' in plugin).toBe(false);
+    expect(typeof plugin.getEnterOptionsSync).toBe('function');
+    expect('getEnterOptionsSync' in make({ context: 'plugin', baseLibrary: '2.9.3' })).toBe(false);
+  });
+
+  it("refuses a plugin component's jumps; a plugin page meets WeChat's own rules instead", async () => {
+    const component = make({ context: 'plugin' });
+    expect(await answer(component.navigateToMiniProgram as never)).toBe(
+      'navigateToMiniProgram:fail rejected due to no permission currently in plugin',
+    );
+    expect(await answer(component.openEmbeddedMiniProgram as never)).toBe(
+      'openEmbeddedMiniProgram:fail rejected due to no permission currently in plugin',
+    );
+    const page = make({ context: 'plugin', pluginSurface: 'page' });
+    expect(await answer(page.navigateToMiniProgram as never)).toBe(
+      'navigateToMiniProgram:fail can only be invoked by user TAP gesture.',
+    );
+    expect('openEmbeddedMiniProgram' in make({ context: 'plugin', baseLibrary: '2.26.1' })).toBe(
+      false,
+    );
+    expect('navigateToMiniProgram' in make({ context: 'plugin', baseLibrary: '2.18.0' })).toBe(
+      false,
+    );
+  });
+});
