@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { aggregatorRoutes, createAggregator } from './aggregator';
 import type { App, SandboxContext } from './context';
 import { ControlError, validationToWechat, WechatPayError } from './http/errors';
 import { faultsHook } from './http/faults-hook';
@@ -161,6 +162,10 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
 
   v2Routes(app, ctx);
 
+  // The aggregator (jump-out channel) is another company: its state lives beside WeChat's.
+  const aggregator = createAggregator(ctx);
+  app.addHook('onClose', async () => aggregator.close());
+
   void app.register(async (scoped: App) => {
     scoped.addHook('preValidation', async (req) => {
       if (req.bodyProblem !== undefined)
@@ -169,7 +174,8 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
     loginRoutes(scoped, ctx);
     cashierRoutes(scoped, ctx);
     controlRoutes(scoped, ctx);
-    inspectRoutes(scoped, ctx);
+    aggregatorRoutes(scoped, aggregator);
+    inspectRoutes(scoped, ctx, aggregator.state);
   });
 
   return app;

@@ -37,6 +37,8 @@ export const ALLOWED_KINDS: Record<FaultEndpoint, readonly FaultKind[]> = {
     'bad_signature',
     'probe_signature',
   ],
+  // bad_signature: the first delivery carries a wrong sign; later ones are genuine.
+  'aggregator-notify': ['drop', 'duplicate', 'delay', 'latency', 'bad_signature'],
 };
 
 export const FAULT_ENDPOINTS = Object.keys(ALLOWED_KINDS) as readonly FaultEndpoint[];

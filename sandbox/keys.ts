@@ -57,6 +57,10 @@ interface MerchantConfigFile {
   spMchId?: string;
   subMchIds?: string[];
   unboundSubMchId?: string;
+  /** Absent in files written before the aggregator (jump-out channel): generated on load. */
+  aggregatorMchId?: string;
+  aggregatorKey?: string;
+  aggregatorAppId?: string;
 }
 
 interface SandboxStateFile {
@@ -104,6 +108,28 @@ function partnerIds(merchantId: string): {
     return id;
   };
   return { spMchId: next(), subMchIds: [next(), next(), next()], unboundSubMchId: next() };
+}
+
+type AggregatorAccount = Pick<
+  MerchantCredentials,
+  'aggregatorMchId' | 'aggregatorKey' | 'aggregatorAppId'
+>;
+
+/** The aggregator's merchant account (its own id space, so any digits do) and its cashier app. */
+function aggregatorAccount(): AggregatorAccount {
+  return {
+    aggregatorMchId: randomDigits(10),
+    aggregatorKey: randomAlnum(32),
+    aggregatorAppId: appId(),
+  };
+}
+
+/** The file's aggregator account when complete, else a new one (older folders lack it). */
+function aggregatorOf(config: MerchantConfigFile): AggregatorAccount {
+  const { aggregatorMchId, aggregatorKey, aggregatorAppId } = config;
+  return aggregatorMchId && aggregatorKey && aggregatorAppId
+    ? { aggregatorMchId, aggregatorKey, aggregatorAppId }
+    : aggregatorAccount();
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -156,7 +182,9 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
   const merchantCertPem =
     merchantCertFile ??
     (await merchantCertificate(merchantPrivateKeyPem, config.merchantSerialNo, config.mchId));
+  const aggregator = aggregatorOf(config);
   const upgrade =
+    aggregator.aggregatorKey !== config.aggregatorKey ||
     !config.pluginAppId ||
     !config.pluginToken ||
     !state.consumerApp ||
@@ -178,6 +206,7 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
       pluginToken: config.pluginToken ?? randomAlnum(32),
       apiV2Key: config.apiV2Key ?? randomAlnum(32),
       ...partner,
+      ...aggregator,
       merchantPrivateKeyPem,
       platformCertPublicKeyPem,
       platformPublicKeyPem,
@@ -245,6 +274,7 @@ async function generate(dir: string): Promise<SandboxKeys> {
       pluginToken: randomAlnum(32),
       apiV2Key: randomAlnum(32),
       ...partnerIds(merchantId),
+      ...aggregatorAccount(),
       merchantCertPem,
       tlsCertPem: tls.certPem,
     },
@@ -278,6 +308,9 @@ async function persist(dir: string, keys: SandboxKeys): Promise<void> {
     spMchId: c.spMchId,
     subMchIds: c.subMchIds,
     unboundSubMchId: c.unboundSubMchId,
+    aggregatorMchId: c.aggregatorMchId,
+    aggregatorKey: c.aggregatorKey,
+    aggregatorAppId: c.aggregatorAppId,
   };
   const state: SandboxStateFile = {
     openidSalt: keys.openidSalt,

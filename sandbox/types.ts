@@ -54,6 +54,12 @@ export interface MerchantCredentials {
   subMchIds: string[];
   /** A sub-merchant WeChat knows but that is not bound to spMchId (negative tests). */
   unboundSubMchId: string;
+  /** The aggregator (jump-out channel): the merchant's id there, digits. */
+  aggregatorMchId: string;
+  /** The key the aggregator signs with (MD5 over sorted fields): 32 alphanumerics. */
+  aggregatorKey: string;
+  /** AppID of the aggregator's cashier mini program ('wx' + 16 hex). */
+  aggregatorAppId: string;
   /** apiclient_cert.pem: X.509 of the merchant key, serial merchantSerialNo, CN mchId (mTLS client). */
   merchantCertPem: string;
   /** sandbox_tls_cert.pem: the TLS listener's self-signed certificate; trust it as the CA. */
@@ -83,7 +89,15 @@ export interface Sandbox {
 }
 
 export type FaultEndpoint =
-  'code2session' | 'jsapi' | 'query' | 'close' | 'refund' | 'refund-query' | 'notify';
+  | 'code2session'
+  | 'jsapi'
+  | 'query'
+  | 'close'
+  | 'refund'
+  | 'refund-query'
+  | 'notify'
+  /** The aggregator's form notifications to the merchant (sandbox/aggregator/). */
+  | 'aggregator-notify';
 
 export type FaultKind =
   | 'system_error'

@@ -3,13 +3,17 @@
  * cashier calls) and notifications (with every delivery attempt). Rendered whole for the first
  * load and again for each refresh (GET /sandbox/fragment), so both always show the same thing.
  */
+import type { AggregatorState } from '../aggregator/state';
 import type { SandboxContext } from '../context';
 import { rfc3339Beijing } from '../ids';
-import type { CashierEvent, DeliveryAttempt, Notification, Order } from '../store';
+import type { CashierEvent, Notification, Order } from '../store';
+import { ATTEMPT_COLUMNS, attemptRow } from './attempts';
 import { PREPAY_LIFETIME_MS } from '../trade';
+import { aggregatorSection } from './aggregator-section';
 import {
   esc,
   idHtml,
+  newest,
   subRow,
   table,
   td,
@@ -19,9 +23,6 @@ import {
   tr,
   type Column,
 } from './markup';
-
-/** Newest first, at most this many of each: a long benchmark run must not make a page of megabytes. */
-export const MAX_ROWS_SHOWN = 200;
 
 const ORDER_COLUMNS: Column[] = [
   { head: 'out_trade_no' },
@@ -58,14 +59,6 @@ const NOTIFICATION_COLUMNS: Column[] = [
   { head: 'next attempt', width: '9.5em' },
 ];
 
-const ATTEMPT_COLUMNS: Column[] = [
-  { head: 'try', width: '3em' },
-  { head: 'at', width: '9.5em' },
-  { head: 'merchant answered', width: '18em' },
-  { head: 'took', width: '5em' },
-  { head: 'response body' },
-];
-
 const FAULT_COLUMNS: Column[] = [
   { head: 'endpoint' },
   { head: 'kind' },
@@ -75,10 +68,15 @@ const FAULT_COLUMNS: Column[] = [
   { head: 'applied' },
 ];
 
-export function renderDataSection(ctx: SandboxContext): string {
-  return [overview(ctx), faultsSection(ctx), ordersSection(ctx), notificationsSection(ctx)].join(
-    '\n',
-  );
+export function renderDataSection(ctx: SandboxContext, aggregator?: AggregatorState): string {
+  const sections = [
+    overview(ctx),
+    faultsSection(ctx),
+    ordersSection(ctx),
+    notificationsSection(ctx),
+  ];
+  if (aggregator !== undefined) sections.push(aggregatorSection(aggregator));
+  return sections.join('\n');
 }
 
 function overview(ctx: SandboxContext): string {
@@ -113,19 +111,6 @@ function faultsSection(ctx: SandboxContext): string {
     ]),
   );
   return `<h2>Faults (${faults.length})</h2>\n${table('faults', FAULT_COLUMNS, rows)}`;
-}
-
-/** The newest `MAX_ROWS_SHOWN`, and a line saying how many older ones the JSON API still has. */
-function newest<T>(all: readonly T[], jsonPath: string): { shown: T[]; note: string } {
-  const shown = all.slice(-MAX_ROWS_SHOWN).reverse();
-  const hidden = all.length - shown.length;
-  return {
-    shown,
-    note:
-      hidden > 0
-        ? `<p class="muted">${hidden} older not shown: see <a href="${esc(jsonPath)}">${esc(jsonPath)}</a></p>`
-        : '',
-  };
 }
 
 function ordersSection(ctx: SandboxContext): string {
@@ -273,39 +258,4 @@ function noAttemptYet(n: Notification): string {
     default:
       return 'first attempt in flight';
   }
-}
-
-function attemptRow(a: DeliveryAttempt): string {
-  const answered = [
-    a.status === undefined ? '' : `HTTP ${esc(a.status)}`,
-    a.error === undefined ? '' : esc(a.error),
-  ]
-    .filter((s) => s !== '')
-    .join(' · ');
-  return tr(
-    [
-      td(a.n, 'num'),
-      tdHtml(timeHtmlOf(a.at)),
-      tdHtml(
-        `<span class="${a.acknowledged ? 'good' : 'bad'}">${answered}</span>${a.acknowledged ? ' <span class="good">acknowledged</span>' : ''}`,
-        'wrap',
-      ),
-      td(`${a.durationMs} ms`, 'num'),
-      tdHtml(bodyHtml(a)),
-    ],
-    'attempt',
-  );
-}
-
-/** The notifier records only the first bytes of an answer (a few hundred): all of that is shown. */
-function bodyHtml(a: DeliveryAttempt): string {
-  if (a.responseBody === undefined) return '';
-  if (a.responseBody === '') return '<span class="muted">(empty)</span>';
-  const recorded = Buffer.byteLength(a.responseBody);
-  const total = a.responseBytes ?? recorded;
-  const note =
-    total > recorded
-      ? `<div class="muted">first ${esc(recorded)} of ${esc(total)} bytes</div>`
-      : '';
-  return `<pre class="body">${esc(a.responseBody)}${total > recorded ? '…' : ''}</pre>${note}`;
 }

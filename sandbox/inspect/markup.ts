@@ -65,3 +65,19 @@ export function timeHtml(ms: number | undefined): string {
 export function timeHtmlOf(rfc3339: string | undefined): string {
   return rfc3339 === undefined ? '' : timeHtml(Date.parse(rfc3339));
 }
+
+/** Newest first, at most this many of each: a long benchmark run must not make a page of megabytes. */
+export const MAX_ROWS_SHOWN = 200;
+
+/** The newest `MAX_ROWS_SHOWN`, and a line saying how many older ones the JSON API still has. */
+export function newest<T>(all: readonly T[], jsonPath: string): { shown: T[]; note: string } {
+  const shown = all.slice(-MAX_ROWS_SHOWN).reverse();
+  const hidden = all.length - shown.length;
+  return {
+    shown,
+    note:
+      hidden > 0
+        ? `<p class="muted">${hidden} older not shown: see <a href="${esc(jsonPath)}">${esc(jsonPath)}</a></p>`
+        : '',
+  };
+}

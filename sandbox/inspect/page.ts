@@ -1,4 +1,5 @@
 /** The whole inspection page: a fixed header with the refresh switch, then the data section. */
+import type { AggregatorState } from '../aggregator/state';
 import type { SandboxContext } from '../context';
 import { renderDataSection } from './data-section';
 import { REFRESH_SCRIPT } from './refresh-script';
@@ -48,7 +49,7 @@ dl.overview dd{margin:0;min-width:0}
 dl.overview .id{max-width:40em}
 `;
 
-export function renderPage(ctx: SandboxContext): string {
+export function renderPage(ctx: SandboxContext, aggregator?: AggregatorState): string {
   // The empty icon stops the browser asking for /favicon.ico: a 404 there is a console error.
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -61,10 +62,10 @@ export function renderPage(ctx: SandboxContext): string {
 <h1>WeChat sandbox</h1>
 <div id="controls" class="controls" hidden><label><input type="checkbox" id="pause"> Pause auto-refresh</label> <span id="refresh-status" class="muted" aria-live="polite"></span></div>
 <noscript><span class="muted">Reload to update: auto-refresh needs JavaScript.</span></noscript>
-<nav class="muted">JSON: <a href="/sandbox/orders">orders</a> · <a href="/sandbox/notifications">notifications</a> · <a href="/sandbox/faults">faults</a> · <a href="/sandbox/clock">clock</a></nav>
+<nav class="muted">JSON: <a href="/sandbox/orders">orders</a> · <a href="/sandbox/notifications">notifications</a> · <a href="/sandbox/faults">faults</a> · <a href="/sandbox/clock">clock</a> · <a href="/sandbox/aggregator/orders">aggregator</a></nav>
 </header>
 <main id="data">
-${renderDataSection(ctx)}
+${renderDataSection(ctx, aggregator)}
 </main>
 <script>${REFRESH_SCRIPT}</script>
 </body></html>`;

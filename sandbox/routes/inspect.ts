@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { AggregatorState } from '../aggregator/state';
 import type { App, SandboxContext } from '../context';
 import { renderDataSection } from '../inspect/data-section';
 import { renderPage } from '../inspect/page';
@@ -18,7 +19,9 @@ function sendHtml(reply: FastifyReply, html: string): FastifyReply {
  * GET /sandbox/fragment: the inner HTML of its data section, which the page's script swaps in
  * every few seconds; it takes no input at all.
  */
-export function inspectRoutes(app: App, ctx: SandboxContext): void {
-  app.get('/sandbox', async (_req, reply) => sendHtml(reply, renderPage(ctx)));
-  app.get(FRAGMENT_PATH, async (_req, reply) => sendHtml(reply, renderDataSection(ctx)));
+export function inspectRoutes(app: App, ctx: SandboxContext, aggregator: AggregatorState): void {
+  app.get('/sandbox', async (_req, reply) => sendHtml(reply, renderPage(ctx, aggregator)));
+  app.get(FRAGMENT_PATH, async (_req, reply) =>
+    sendHtml(reply, renderDataSection(ctx, aggregator)),
+  );
 }

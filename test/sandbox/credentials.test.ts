@@ -47,6 +47,9 @@ describe('credentials', () => {
         'spMchId',
         'subMchIds',
         'unboundSubMchId',
+        'aggregatorMchId',
+        'aggregatorKey',
+        'aggregatorAppId',
       ].sort(),
     );
     expect(config.apiV2Key).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -116,7 +119,16 @@ describe('credentials', () => {
     await first.close();
     const configPath = join(creds.dir, 'merchant', 'config.json');
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-    for (const key of ['apiV2Key', 'spMchId', 'subMchIds', 'unboundSubMchId']) delete config[key];
+    for (const key of [
+      'apiV2Key',
+      'spMchId',
+      'subMchIds',
+      'unboundSubMchId',
+      'aggregatorMchId',
+      'aggregatorKey',
+      'aggregatorAppId',
+    ])
+      delete config[key];
     writeFileSync(configPath, JSON.stringify(config));
     for (const rel of [
       'merchant/apiclient_cert.pem',
@@ -132,6 +144,8 @@ describe('credentials', () => {
     expect(after.merchantPrivateKeyPem).toBe(before.merchantPrivateKeyPem);
     expect(after.apiV2Key).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(after.spMchId).not.toBe(after.mchId);
+    expect(after.aggregatorKey).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(after.aggregatorAppId).toMatch(/^wx[0-9a-f]{16}$/);
     expect(new X509Certificate(after.merchantCertPem).serialNumber.replace(/^00/, '')).toBe(
       after.merchantSerialNo,
     );

@@ -2,6 +2,7 @@
  * GET /sandbox in a real headless Chromium at 1280 px: it fits, it shows cashier calls and every
  * notification attempt with the merchant's answer, and it refreshes in place (pausable).
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -77,6 +78,7 @@ const dataText = (page: Page): Promise<string> =>
 
 let cancelled = '';
 let refusedThenPaid = '';
+const AGGREGATOR_ORDER = 'WPAGGREGATORPAGE1';
 
 beforeAll(async () => {
   // Chromium starts while the sandbox is driven; afterAll closes it even if set-up fails.
@@ -114,6 +116,30 @@ beforeAll(async () => {
       (n) => n.outTradeNo === refusedThenPaid && n.state === 'delivered',
     ),
   );
+  // A jump-out payment at the aggregator's cashier (its notify_url answers nothing).
+  const c = env.sandbox.credentials;
+  const extra: Record<string, string> = {
+    mchid: c.aggregatorMchId,
+    total_fee: '100',
+    out_trade_no: AGGREGATOR_ORDER,
+    body: 'tea',
+    notify_url: 'http://127.0.0.1:1/api/aggregator/notify',
+    nonce: 'abcdefghijklmnop',
+  };
+  const text = Object.keys(extra)
+    .sort()
+    .map((k) => `${k}=${extra[k]}`)
+    .join('&');
+  extra.sign = createHash('md5')
+    .update(`${text}&key=${c.aggregatorKey}`)
+    .digest('hex')
+    .toUpperCase();
+  const jump = await postJson(`${env.sandbox.url}/sandbox/aggregator/cashier`, {
+    appId: c.aggregatorAppId,
+    outcome: 'success',
+    extraData: extra,
+  });
+  expect(jump.json.result).toBe('paid');
   browser = await launching;
 });
 
@@ -176,6 +202,12 @@ describe('inspection page in Chromium at 1280 px', () => {
         .locator('#data time')
         .evaluateAll((els) => els.filter((el) => el.getClientRects().length !== 1).length);
       expect(wrapped).toBe(0);
+      // The aggregator's section: the jump-out cashier call and its notification.
+      const call = page.locator('tr.aggregator-call', { hasText: AGGREGATOR_ORDER });
+      expect(await call.locator('.outcome').innerText()).toBe('paid');
+      await expect(
+        page.locator('tr.aggregator-notification', { hasText: AGGREGATOR_ORDER }).count(),
+      ).resolves.toBe(1);
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -1,0 +1,184 @@
+/**
+ * The aggregator's notifications: a signed form POSTed to the merchant's notify_url, retried on
+ * WeChat's schedule (sandbox/notifier.ts) on the virtual clock until the merchant answers HTTP 200
+ * with the body `success`. Faults come from the 'aggregator-notify' endpoint.
+ */
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Scheduler, VirtualClock } from '../clock';
+import type { FaultSet } from '../faults';
+import { rfc3339Beijing } from '../ids';
+import { RETRY_SCHEDULE_SECONDS } from '../notifier';
+import type { DeliveryAttempt } from '../store';
+import type { AggregatorNotification, AggregatorState } from './state';
+
+const DELIVERY_TIMEOUT_S = 5;
+const MIN_TIMEOUT_MS = 1000;
+const MAX_RECORDED_BODY = 512;
+
+export interface AggregatorNotifierDeps {
+  clock: VirtualClock;
+  scheduler: Scheduler;
+  faults: FaultSet;
+  state: AggregatorState;
+}
+
+interface Answer {
+  status?: number;
+  body?: string;
+  bytes?: number;
+  error?: string;
+}
+
+/** What the merchant must answer to stop the retries: HTTP 200 and `success` (spaces aside). */
+function acknowledges(a: Answer): boolean {
+  return a.status === 200 && a.body?.trim() === 'success';
+}
+
+export class AggregatorNotifier {
+  private readonly inFlight = new Set<ClientRequest>();
+  private closed = false;
+
+  constructor(private readonly deps: AggregatorNotifierDeps) {}
+
+  /**
+   * `body` is the genuine form; `forged` what a bad_signature fault sends on the first attempt
+   * instead (the same fields under a wrong sign).
+   */
+  enqueue(outTradeNo: string, url: string, body: string, forged: string): AggregatorNotification {
+    const { state, faults } = this.deps;
+    const hits = faults.roll('aggregator-notify');
+    const record: AggregatorNotification = {
+      seq: state.nextSeq(),
+      outTradeNo,
+      url,
+      body,
+      state: 'pending',
+      attempts: [],
+    };
+    state.notifications.push(record);
+    state.order(outTradeNo).notifications.push(record);
+    if (hits.kinds.has('drop')) {
+      record.state = 'dropped';
+      record.fault = 'drop';
+      return record;
+    }
+    const badFirst = hits.kinds.has('bad_signature');
+    if (badFirst) record.fault = 'bad_signature';
+    void (async () => {
+      if (hits.latencyMs > 0) {
+        record.fault ??= 'delay';
+        await this.deps.scheduler.sleepReal(hits.latencyMs);
+      }
+      await this.attempt(record, badFirst ? forged : undefined);
+    })();
+    if (hits.kinds.has('duplicate')) {
+      const copy: AggregatorNotification = {
+        ...record,
+        seq: state.nextSeq(),
+        attempts: [],
+        fault: 'duplicate',
+      };
+      state.notifications.push(copy);
+      state.order(outTradeNo).notifications.push(copy);
+      void this.attempt(copy);
+    }
+    return record;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const req of this.inFlight) req.destroy();
+    this.inFlight.clear();
+  }
+
+  private async attempt(record: AggregatorNotification, firstBody?: string): Promise<void> {
+    if (this.closed) return;
+    const n = record.attempts.length + 1;
+    const started = Date.now();
+    const at = rfc3339Beijing(this.deps.clock.now());
+    delete record.nextAttemptAt;
+    const answer = await this.post(record.url, firstBody ?? record.body);
+    if (this.closed) return;
+    const attempt: DeliveryAttempt = {
+      n,
+      at,
+      realAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      acknowledged: acknowledges(answer),
+    };
+    if (answer.status !== undefined) attempt.status = answer.status;
+    if (answer.error !== undefined) attempt.error = answer.error;
+    if (answer.body !== undefined) attempt.responseBody = answer.body;
+    if (answer.bytes !== undefined) attempt.responseBytes = answer.bytes;
+    record.attempts.push(attempt);
+    if (attempt.acknowledged) {
+      record.state = 'delivered';
+      return;
+    }
+    const gap = RETRY_SCHEDULE_SECONDS[n - 1];
+    if (gap === undefined) {
+      record.state = 'failed';
+      return;
+    }
+    record.nextAttemptAt = rfc3339Beijing(this.deps.clock.now() + gap * 1000);
+    this.deps.scheduler.after(gap, () => void this.attempt(record));
+  }
+
+  private post(url: string, body: string): Promise<Answer> {
+    return new Promise((resolve) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        resolve({ error: 'invalid notify_url' });
+        return;
+      }
+      const timeoutMs = Math.max(
+        MIN_TIMEOUT_MS,
+        DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
+      );
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      let settled = false;
+      const finish = (a: Answer): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.inFlight.delete(req);
+        resolve(a);
+      };
+      const req = send(
+        target,
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Content-Length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size < MAX_RECORDED_BODY) chunks.push(c);
+            size += c.length;
+          });
+          const answered = (): Answer => ({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).subarray(0, MAX_RECORDED_BODY).toString('utf8'),
+            bytes: size,
+          });
+          res.on('end', () => finish(answered()));
+          res.on('error', (e) => finish({ ...answered(), error: e.message }));
+        },
+      );
+      const timer = setTimeout(() => {
+        finish({ error: `no answer within ${timeoutMs} ms` });
+        req.destroy();
+      }, timeoutMs);
+      this.inFlight.add(req);
+      req.on('error', (e) => finish({ error: e.message }));
+      req.end(body);
+    });
+  }
+}
