@@ -258,7 +258,7 @@ export async function startProcessStack(options: ProcessStackOptions = {}): Prom
       keepOutput: options.keepOutput,
     });
     started.push(sandbox);
-    // The sandbox has no /healthz; its clock view is the cheapest 200.
+    // The sandbox answers /healthz once it listens.
     await waitFor200(`${sandboxUrl}/healthz`, sandbox, performance.now());
     const databaseUrl = options.databaseUrl ?? dbFile;
     const startServer = async (
