@@ -186,6 +186,13 @@ function testConfig(sandbox: Sandbox, dir: string): ServerConfig {
       [c.platformPublicKeyId]: c.platformPublicKeyPem,
     },
     pluginToken: c.pluginToken,
+    // The jump-out channel against the sandbox's aggregator (pass aggregator: undefined to turn it off).
+    aggregator: {
+      provider: 'md5-sorted',
+      mchId: c.aggregatorMchId,
+      key: c.aggregatorKey,
+      appId: c.aggregatorAppId,
+    },
     adminToken: STACK_ADMIN_TOKEN,
     orderTtlSeconds: 900,
     prepayReuseSeconds: 6600,

@@ -8,6 +8,9 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import pino from 'pino';
+import { JumpOut } from './aggregator/jump-out';
+import { AggregatorNotifications } from './aggregator/notifications';
+import { createAggregatorProvider } from './aggregator/providers';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { validateConfig } from './config';
@@ -23,6 +26,8 @@ import { registerRateLimit } from './plugins/rate-limit';
 import { registerAuth } from './plugins/auth';
 import { utf8JsonBody } from './plugins/json-body';
 import { clientErrorHandler, frameworkErrors } from './plugins/transport-errors';
+import jumpOutRoutes from './routes/api/aggregator/jump-out';
+import aggregatorNotifyRoutes from './routes/api/aggregator/notify';
 import catalogRoutes from './routes/api/catalog';
 import orderRoutes from './routes/api/orders';
 import notifyRoutes from './routes/api/pay/notify';
@@ -93,6 +98,15 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   const sessions = new SessionService(ctx);
   const notify = new NotifyService(ctx, records, settlement, refunds);
   const services = { records, checkout, settlement, refunds };
+  // The jump-out channel, when AGGREGATOR_PROVIDER configures one.
+  const aggregator = config.aggregator
+    ? { config: config.aggregator, provider: createAggregatorProvider(config.aggregator) }
+    : undefined;
+  const jumpOut = new JumpOut(ctx, records, aggregator, () => {
+    if (config.aggregator?.notifyUrl) return config.aggregator.notifyUrl;
+    if (deps.ownUrl) return `${deps.ownUrl()}/api/aggregator/notify`;
+    throw new Error('no aggregator notify URL: set AGGREGATOR_NOTIFY_URL');
+  });
 
   const base = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -139,6 +153,17 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   await app.register(sessionRoutes, routeDeps);
   await app.register(orderRoutes, routeDeps);
   await app.register(notifyRoutes, routeDeps);
+  await app.register(jumpOutRoutes, { jumpOut });
+  if (aggregator) {
+    const notifications = new AggregatorNotifications({
+      storage,
+      clock,
+      logger,
+      provider: aggregator.provider,
+      mchId: aggregator.config.mchId,
+    });
+    await app.register(aggregatorNotifyRoutes, { provider: aggregator.provider, notifications });
+  }
 
   app.get(
     '/healthz',

@@ -7,6 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import {
+  AggregatorConfigError,
+  aggregatorFromEnv,
+  checkAggregator,
+  devAggregatorAccount,
+} from './aggregator/config';
+import type { AggregatorConfig } from './aggregator/config';
+import {
   PAY_SCHEMES,
   SchemeConfigError,
   V2_SIGN_TYPES,
@@ -16,7 +23,7 @@ import {
 } from './pay-scheme-config';
 import type { PayScheme, SubMerchant, V2Config, V2SignType } from './pay-scheme-config';
 
-export type { PayScheme, SubMerchant, V2Config, V2SignType };
+export type { AggregatorConfig, PayScheme, SubMerchant, V2Config, V2SignType };
 
 /**
  * The repository root: the nearest folder holding package.json, so the path is the same whether
@@ -91,6 +98,8 @@ export interface ServerConfig {
    * record no host app.
    */
   pluginToken?: string;
+  /** The jump-out channel (AGGREGATOR_*); absent = off (403 on jump-out). */
+  aggregator?: AggregatorConfig;
 }
 
 export class ConfigError extends Error {}
@@ -310,6 +319,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const defaultPay = useEnvCredentials ? 'https://api.mch.weixin.qq.com' : sandboxUrl;
   let creds: ReturnType<typeof readDevCredentials>;
   let schemeParts: SchemeParts;
+  let aggregator: AggregatorConfig | undefined;
   try {
     if (useEnvCredentials) {
       const need = (name: string): string => {
@@ -336,6 +346,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
           v3 || env.WECHAT_PLATFORM_KEYS ? platformKeys(need('WECHAT_PLATFORM_KEYS'), base) : {},
       };
       schemeParts = envScheme(env, scheme, base, url(env, 'WECHAT_PAY_BASE', defaultPay));
+      aggregator = aggregatorFromEnv(env);
     } else {
       const raw = env.DEV_CREDENTIALS_DIR ?? join(base, '.dev-credentials');
       const dir = isAbsolute(raw) ? raw : join(base, raw);
@@ -343,9 +354,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       const { mchId, ...parts } = devScheme(env, scheme, dir);
       if (mchId) creds.mchId = mchId;
       schemeParts = parts;
+      // Dev: the channel is on only when AGGREGATOR_PROVIDER asks; the sandbox's account fills the rest.
+      aggregator = aggregatorFromEnv(env, devAggregatorAccount(join(dir, 'merchant')));
     }
   } catch (err) {
-    if (err instanceof SchemeConfigError) throw new ConfigError(err.message);
+    if (err instanceof SchemeConfigError || err instanceof AggregatorConfigError)
+      throw new ConfigError(err.message);
     throw err;
   }
   const logLevel = (env.LOG_LEVEL ?? 'info') as LevelWithSilent;
@@ -381,6 +395,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel,
   };
   if (env.WECHAT_PLUGIN_TOKEN) config.pluginToken = env.WECHAT_PLUGIN_TOKEN;
+  if (aggregator) config.aggregator = aggregator;
   validateConfig(config);
   return config;
 }
@@ -405,8 +420,10 @@ export function validateConfig(c: ServerConfig): void {
       throw new ConfigError(
         `sub-merchants are set but WECHAT_PAY_SCHEME is ${scheme}, not v3-partner`,
       );
+    if (c.aggregator) checkAggregator(c.aggregator);
   } catch (err) {
-    if (err instanceof SchemeConfigError) throw new ConfigError(err.message);
+    if (err instanceof SchemeConfigError || err instanceof AggregatorConfigError)
+      throw new ConfigError(err.message);
     throw err;
   }
   if (scheme !== 'v2') {

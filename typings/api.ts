@@ -13,6 +13,8 @@ export type ApiErrorCode =
   | 'IDEMPOTENCY_CONFLICT' // 409: same Idempotency-Key, different body
   | 'REFUND_IN_PROGRESS' // 409: earlier refunds still processing at WeChat hold the amount; retry later
   | 'SUB_MERCHANT_UNAVAILABLE' // 403: partner mode: no enabled sub-merchant takes this host's orders
+  | 'CHANNEL_CONFLICT' // 409: the order is being paid through the other channel (WeChat Pay vs jump-out)
+  | 'CHANNEL_UNAVAILABLE' // 403: the jump-out channel is not configured on this server
   | 'PAYLOAD_TOO_LARGE' // 413
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
   | 'RATE_LIMITED' // 429
@@ -137,6 +139,21 @@ export type PayResponse = RequestPaymentArgs;
 export interface PayWithLoginResponse {
   session: SessionResponse;
   payment: PayResponse;
+}
+
+/**
+ * `POST /api/orders/:orderNo/jump-out`: the arguments of `wx.navigateToMiniProgram` to the
+ * aggregator's cashier mini program. Coming back from it proves nothing: the order's state on
+ * the server (settled by the aggregator's notification) is the only word on whether it is paid.
+ */
+export interface JumpOutResponse {
+  /** The cashier mini program's AppID. */
+  appId: string;
+  /** Page path in it; empty opens its home page. */
+  path: string;
+  /** Signed by the server for this order (amount from the stored order); pass it on unchanged. */
+  extraData: Record<string, string>;
+  envVersion: 'release';
 }
 
 export interface RefundRequest {

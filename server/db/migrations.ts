@@ -84,6 +84,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').addColumn('sub_mchid', 'varchar(32)').execute();
     },
   },
+  // The channel an order is paid through, fixed by its first payment attempt (null before).
+  '0005_order_channel': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('orders').addColumn('channel', 'varchar(16)').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

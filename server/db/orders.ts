@@ -5,7 +5,7 @@
  */
 import type { ExpressionBuilder, ExpressionWrapper, Selectable, SqlBool, Updateable } from 'kysely';
 import { Repository } from './repository';
-import type { Database, OrdersTable } from './schema';
+import type { Database, OrderChannel, OrdersTable } from './schema';
 
 export type OrderRow = Selectable<OrdersTable>;
 
@@ -34,19 +34,38 @@ export class OrdersRepository extends Repository {
 
   /**
    * Binds a payer to an order that has none and whose capability token hashes to `accessHash`;
-   * with `payableAt`, only while it can be paid then.
+   * with `payableAt`, only while it can be paid then. Paying with a payer is the WeChat channel:
+   * that is bound in the same statement, and an order bound to another channel is left alone.
    */
   bindPayer(orderNo: string, openid: string, accessHash: string, now: number, payableAt?: number) {
     let q = this.db
       .updateTable('orders')
-      .set({ openid, updated_at: now })
+      .set({ openid, channel: 'wechat', updated_at: now })
       .where('order_no', '=', orderNo)
       .where('openid', 'is', null)
-      .where('access_hash', '=', accessHash);
+      .where('access_hash', '=', accessHash)
+      .where((eb) => eb.or([eb('channel', 'is', null), eb('channel', '=', 'wechat')]));
     if (payableAt !== undefined) {
       q = q.where('status', '=', 'pending').where('expires_at', '>', payableAt);
     }
     return q.returningAll().executeTakeFirst();
+  }
+
+  /**
+   * Fixes the channel an order is paid through, if it has none yet, while it can be paid at
+   * `payableAt`. One conditional statement, so two instances (or a jump-out racing a pay) cannot
+   * both bind it. Returns the row when it is now bound to `channel`, else undefined.
+   */
+  bindChannel(orderNo: string, channel: OrderChannel, now: number, payableAt: number) {
+    return this.db
+      .updateTable('orders')
+      .set({ channel, updated_at: now })
+      .where('order_no', '=', orderNo)
+      .where((eb) => eb.or([eb('channel', 'is', null), eb('channel', '=', channel)]))
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', payableAt)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   /** Records a new prepay on a still-pending order; the next background check waits until `nextCheckAt`. */

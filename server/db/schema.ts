@@ -2,6 +2,12 @@
 import type { Generated } from 'kysely';
 import type { OrderStatus } from '../../typings/api';
 
+/**
+ * How an order is paid: WeChat Pay from the functional page, or a jump-out to an aggregator's
+ * cashier mini program. The first payment attempt fixes it, so one order is never paid twice.
+ */
+export type OrderChannel = 'wechat' | 'aggregator';
+
 export interface OrdersTable {
   order_no: string;
   status: OrderStatus;
@@ -20,6 +26,8 @@ export interface OrdersTable {
   host_appid: string | null;
   /** Partner mode: the sub-merchant (sub_mchid) this order pays; null for the other schemes. */
   sub_mchid: string | null;
+  /** Null until the first payment attempt binds one (migration 0005). */
+  channel: OrderChannel | null;
   openid: string | null;
   prepay_id: string | null;
   prepay_at: number | null;

@@ -28,6 +28,7 @@ export type Contract = [
   Assert<SameAs<typeof S.SessionResponseSchema, Api.SessionResponse>>,
   Assert<SameAs<typeof S.PayResponseSchema, Api.PayResponse>>,
   Assert<SameAs<typeof S.PayWithLoginResponseSchema, Api.PayWithLoginResponse>>,
+  Assert<SameAs<typeof S.JumpOutResponseSchema, Api.JumpOutResponse>>,
   Assert<SameAs<typeof S.RefundRequestSchema, Api.RefundRequest>>,
   Assert<SameAs<typeof S.RefundResponseSchema, Api.RefundResponse>>,
   Assert<SameAs<typeof S.HealthResponseSchema, Api.HealthResponse>>,

@@ -17,6 +17,8 @@ export const ApiErrorSchema = Type.Object({
     Type.Literal('IDEMPOTENCY_CONFLICT'),
     Type.Literal('REFUND_IN_PROGRESS'),
     Type.Literal('SUB_MERCHANT_UNAVAILABLE'),
+    Type.Literal('CHANNEL_CONFLICT'),
+    Type.Literal('CHANNEL_UNAVAILABLE'),
     Type.Literal('PAYLOAD_TOO_LARGE'),
     Type.Literal('UNSUPPORTED_MEDIA_TYPE'),
     Type.Literal('RATE_LIMITED'),
@@ -167,6 +169,13 @@ export const PayResponseSchema = Type.Object({
 export const PayWithLoginResponseSchema = Type.Object({
   session: SessionResponseSchema,
   payment: PayResponseSchema,
+});
+
+export const JumpOutResponseSchema = Type.Object({
+  appId: Type.String(),
+  path: Type.String(),
+  extraData: Type.Record(Type.String(), Type.String()),
+  envVersion: Type.Literal('release'),
 });
 
 export const RefundRequestSchema = Type.Object({

@@ -3,6 +3,7 @@
  * per order), and hand back signed payment arguments. Nothing is held open while WeChat answers.
  */
 import type { RequestPaymentArgs } from '../../typings/payment';
+import { bindChannel, channelConflict } from '../aggregator/channel';
 import { ApiFailure } from '../errors';
 import { isRefused } from '../wechat/pay/errors';
 import type { ServiceContext } from './context';
@@ -37,6 +38,9 @@ export class Checkout {
         ? undefined
         : await this.orders.bindPayer(orderNo, openid, hashOrderToken(token), now, now);
     if (!row) row = await this.bindSlow(orderNo, access);
+    // The first bind above fixed the WeChat channel too; an order that has a payer from before
+    // channels existed is bound here (refused if a jump-out took it meanwhile).
+    if (row.channel !== 'wechat') row = await bindChannel(this.ctx, this.records, row, 'wechat');
     // Partner mode: a sub-merchant disabled since the order was made takes no more money.
     this.ctx.subMerchants.assertPayable(row.sub_mchid);
     const prepayId = await this.ensurePrepay(row);
@@ -47,6 +51,7 @@ export class Checkout {
     let row = await this.records.get(orderNo);
     this.records.assertPayer(row, access);
     this.assertPayable(row);
+    if (row.channel === 'aggregator') throw channelConflict(row.order_no, row.channel);
     if (row.openid === null && access.token !== undefined) {
       const hash = hashOrderToken(access.token);
       await this.orders.bindPayer(orderNo, access.openid, hash, this.ctx.clock.now());

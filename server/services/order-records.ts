@@ -120,6 +120,7 @@ export class OrderRecords {
       access_hash: hashOrderToken(token),
       host_appid: hostAppId ?? null,
       sub_mchid: subMchId,
+      channel: null,
       openid: null,
       prepay_id: null,
       prepay_at: null,

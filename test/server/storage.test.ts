@@ -52,6 +52,7 @@ function row(orderNo: string, over: Partial<OrderRow> = {}): OrderRow {
     access_hash: null,
     host_appid: null,
     sub_mchid: null,
+    channel: null,
     openid: null,
     prepay_id: 'wx-prepay',
     prepay_at: now - 60_000,

@@ -65,6 +65,8 @@ export const en: ShopMessages = {
     IDEMPOTENCY_CONFLICT: 'This order changed meanwhile. Please start again.',
     REFUND_IN_PROGRESS: 'A refund is still being processed. Please try again later.',
     SUB_MERCHANT_UNAVAILABLE: 'This shop cannot take payments right now. Please contact the shop.',
+    CHANNEL_CONFLICT: 'This order is already being paid another way. Please finish paying there.',
+    CHANNEL_UNAVAILABLE: 'The shop does not take this way of paying.',
     PAYLOAD_TOO_LARGE: 'The order is too large. Remove some items and try again.',
     UNSUPPORTED_MEDIA_TYPE: 'The shop could not handle this right now. Please try again.',
     RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',

@@ -63,6 +63,8 @@ export const zh: ShopMessages = {
     IDEMPOTENCY_CONFLICT: '订单内容有变化，请重新下单。',
     REFUND_IN_PROGRESS: '退款处理中，请稍后再试。',
     SUB_MERCHANT_UNAVAILABLE: '该商家暂不支持收款，请联系商家。',
+    CHANNEL_CONFLICT: '该订单已在用其他方式支付，请在原支付方式中完成。',
+    CHANNEL_UNAVAILABLE: '商城暂不支持该支付方式。',
     PAYLOAD_TOO_LARGE: '订单内容过多，请减少商品后重试。',
     UNSUPPORTED_MEDIA_TYPE: '商城暂时无法处理，请稍后再试。',
     RATE_LIMITED: '操作太频繁，请稍后再试。',
