@@ -47,9 +47,17 @@ export interface OrderLimits {
   maxQuantity: number;
 }
 
+/**
+ * How a shopper can pay: `plugin` (WeChat Pay through the plugin's pay-button, always) and
+ * `jump-out` (the aggregator's cashier mini program, when the server's AGGREGATOR_PROVIDER is set).
+ */
+export type PaymentChannel = 'plugin' | 'jump-out';
+
 export interface CatalogResponse {
   products: CatalogProduct[];
   limits: OrderLimits;
+  /** The payment channels this server takes; `plugin` always comes first. */
+  channels: PaymentChannel[];
 }
 
 export interface CreateOrderItem {

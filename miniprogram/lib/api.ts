@@ -3,7 +3,15 @@
  * (see session.ts); a rejected token is renewed once. Answers are checked before a page uses
  * them, so a broken server shows an error state rather than `NaN` on a price.
  */
-import type { CatalogProduct, CatalogResponse, Order, OrderLimits, OrderLine } from '../../typings';
+import type {
+  CatalogProduct,
+  CatalogResponse,
+  JumpOutResponse,
+  Order,
+  OrderLimits,
+  OrderLine,
+  PaymentChannel,
+} from '../../typings';
 import type { Cart } from './cart';
 import { forgetIdempotencyKey, idempotencyKeyFor } from './cart';
 import { clockOffsetFromDateHeader } from './countdown';
@@ -119,17 +127,76 @@ function fetchedOrder(response: HttpResponse): FetchedOrder {
   };
 }
 
-/** The products and the server's order limits (remark length, lines, quantity). */
+const CHANNELS: readonly PaymentChannel[] = ['plugin', 'jump-out'];
+
+/**
+ * The payment channels the server has configured. A server from before channels existed sends
+ * none and takes plugin payment only; a channel this build does not know is left out.
+ */
+export function channelsOf(value: unknown): PaymentChannel[] {
+  if (!Array.isArray(value)) return ['plugin'];
+  return CHANNELS.filter((c) => value.includes(c));
+}
+
+/** The products, the server's order limits (remark length, lines, quantity) and its channels. */
 export async function getCatalog(): Promise<CatalogResponse> {
   const response = await send({ method: 'GET', path: '/api/catalog' });
   if (response.status !== 200) throw errorFromResponse(response);
-  const data = response.data as { products?: unknown; limits?: unknown } | null;
+  const data = response.data as { products?: unknown; limits?: unknown; channels?: unknown } | null;
   const products = data?.products;
   const limits = data?.limits;
   if (!Array.isArray(products) || !products.every(isProduct) || !isOrderLimits(limits)) {
     throw new HttpError('malformed', 'The catalogue is not readable.', response.status);
   }
-  return { products, limits };
+  return { products, limits, channels: channelsOf(data?.channels) };
+}
+
+const APP_ID_PATTERN = /^wx[0-9a-f]{16}$/;
+
+export function isJumpOutResponse(value: unknown): value is JumpOutResponse {
+  const v = value as JumpOutResponse | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.appId === 'string' &&
+    APP_ID_PATTERN.test(v.appId) &&
+    typeof v.path === 'string' &&
+    typeof v.extraData === 'object' &&
+    v.extraData !== null &&
+    Object.values(v.extraData).every((field) => typeof field === 'string') &&
+    v.envVersion === 'release'
+  );
+}
+
+/**
+ * The signed wx.navigateToMiniProgram arguments for paying `orderNo` at the aggregator's cashier.
+ * The first call binds the order to that channel at the server (WeChat Pay is refused for it
+ * from then on), so the page asks only once the shopper chose the cashier.
+ */
+export async function startJumpOut(orderNo: string): Promise<JumpOutResponse> {
+  if (!isOrderNo(orderNo)) throw new HttpError('http', 'Not an order number.', 404, 'NOT_FOUND');
+  const path = `/api/orders/${encodeURIComponent(orderNo)}/jump-out`;
+  const orderToken = orderTokenOf(orderNo);
+  let response: HttpResponse | undefined;
+  if (orderToken) {
+    response = await send({
+      method: 'POST',
+      path,
+      body: {},
+      headers: { 'X-Order-Token': orderToken },
+    });
+    // A token another server issued: ask as the order's payer instead, as getOrder does.
+    if (response.status === 403 && errorFromResponse(response).code === 'FORBIDDEN') {
+      response = undefined;
+    }
+  }
+  // An empty JSON object: a JSON POST with no body at all is refused as malformed.
+  response ??= await authorized({ method: 'POST', path, body: {} });
+  if (response.status !== 200) throw errorFromResponse(response);
+  if (!isJumpOutResponse(response.data)) {
+    throw new HttpError('malformed', 'The server sent cashier arguments we cannot read.', 200);
+  }
+  return response.data;
 }
 
 /** The pay-button's `paymentArgs` for an order: its number, and its token when the shop has it. */

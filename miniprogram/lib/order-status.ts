@@ -13,8 +13,12 @@ import type { Order } from '../../typings';
  */
 export type ResultState = 'paid' | 'unpaid' | 'expired' | 'confirming';
 
-/** How the user left the order page; only decides whether "pending" means "wait" or "unpaid". */
-export type ClientOutcome = 'success' | 'cancel' | 'unknown';
+/**
+ * How the user left the order page; only decides whether "pending" means "wait" or "unpaid".
+ * `returned`: back from the aggregator's cashier mini program, whose word the shop never takes:
+ * wait for the server to hear from the aggregator, and say "unpaid" if it does not.
+ */
+export type ClientOutcome = 'success' | 'cancel' | 'returned' | 'unknown';
 
 export function resultStateOf(order: Order, nowMs: number, outcome: ClientOutcome): ResultState {
   switch (order.status) {
@@ -27,6 +31,15 @@ export function resultStateOf(order: Order, nowMs: number, outcome: ClientOutcom
       if (Date.parse(order.expiresAt) <= nowMs) return 'expired';
       return outcome === 'cancel' ? 'unpaid' : 'confirming';
   }
+}
+
+/**
+ * What "still pending" means once polling ran out. After WeChat Pay the server keeps asking
+ * WeChat, so the page says "still confirming"; the aggregator cannot be asked, only heard from,
+ * so after a return from its cashier a silent order is unpaid (and may be paid again).
+ */
+export function stateWhenPollingEnds(outcome: ClientOutcome): 'still-confirming' | 'unpaid' {
+  return outcome === 'returned' ? 'unpaid' : 'still-confirming';
 }
 
 /** True when asking again cannot change the answer. */

@@ -67,9 +67,12 @@ export const OrderLimitsSchema = Type.Object({
   maxQuantity: Type.Integer(),
 });
 
+export const PaymentChannelSchema = Type.Union([Type.Literal('plugin'), Type.Literal('jump-out')]);
+
 export const CatalogResponseSchema = Type.Object({
   products: Type.Array(CatalogProductSchema),
   limits: OrderLimitsSchema,
+  channels: Type.Array(PaymentChannelSchema),
 });
 
 export const CreateOrderRequestSchema = Type.Object({

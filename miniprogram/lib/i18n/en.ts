@@ -33,6 +33,12 @@ export const en: ShopMessages = {
       saving: 'Saving… ',
       orderNo: 'Order number',
       total: 'Total',
+      payWith: 'Pay with',
+      channelPlugin: 'WeChat Pay',
+      channelJumpOut: 'Pay in the cashier mini program',
+      channelJumpOutHint: 'Opens the cashier mini program to pay',
+      jumpOutPay: 'Go to the cashier',
+      jumpOutPreparing: 'Preparing the cashier…',
     },
     result: {
       errorTitle: 'We could not check this order',
@@ -122,6 +128,7 @@ export const en: ShopMessages = {
     timeout: 'Payment failed: the shop took too long to answer. Please try again.',
     network: 'Payment failed: cannot reach the shop. Check your connection and try again.',
     login: 'Payment failed: WeChat sign-in failed. Please try again.',
+    channelConflict: 'This order is set to be paid in the cashier mini program. Please pay there.',
     other: (reason) => `Payment failed: ${reason}`,
     unknownReason: 'unknown error',
   },
@@ -134,6 +141,16 @@ export const en: ShopMessages = {
     confirm: 'Quit',
     cancel: 'Stay',
   },
+  jumpOut: {
+    notReady: 'The cashier is still being prepared. Tap again in a moment.',
+    failed: (reason) => `Could not open the cashier: ${reason}`,
+  },
+  returned: {
+    confirming: 'Waiting for the cashier to confirm the payment. This usually takes a few seconds.',
+    unpaid:
+      'The shop has not heard from the cashier about a payment. If you paid, it will show up shortly; nothing is charged twice.',
+  },
+  jumpOutLabel: (price) => `Pay ${price} in the cashier mini program`,
   free: 'Free',
   spokenPrice: (yuan) => `${yuan} yuan`,
   spokenDuration(minutes, seconds) {

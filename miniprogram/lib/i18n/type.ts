@@ -43,6 +43,14 @@ export interface Words {
     saving: string;
     orderNo: string;
     total: string;
+    /** The payment choice, shown when the server offers the aggregator's cashier. */
+    payWith: string;
+    channelPlugin: string;
+    channelJumpOut: string;
+    channelJumpOutHint: string;
+    /** The bar's button while the cashier is chosen. */
+    jumpOutPay: string;
+    jumpOutPreparing: string;
   };
   result: {
     errorTitle: string;
@@ -93,6 +101,8 @@ export interface ShopMessages {
     timeout: string;
     network: string;
     login: string;
+    /** The server refused WeChat Pay: the order was sent to the cashier mini program. */
+    channelConflict: string;
     other(reason: string): string;
     unknownReason: string;
   };
@@ -100,6 +110,17 @@ export interface ShopMessages {
   toastMaxLength: number;
   remarkNotSaved(reason: string): string;
   giveUp: { title: string; content: string; confirm: string; cancel: string };
+  /** Paying in the aggregator's cashier mini program (jump-out). */
+  jumpOut: {
+    /** Tapped before the signed arguments arrived: WeChat only jumps from inside a tap. */
+    notReady: string;
+    /** WeChat refused the jump (not the user's cancel). */
+    failed(reason: string): string;
+  };
+  /** The result page after a return from the cashier, whose own word proves nothing. */
+  returned: { confirming: string; unpaid: string };
+  /** The cashier button's spoken label with the amount. */
+  jumpOutLabel(price: string): string;
   free: string;
   /** `¥12.34` read aloud. */
   spokenPrice(yuan: string): string;

@@ -31,6 +31,12 @@ export const zh: ShopMessages = {
       saving: '保存中… ',
       orderNo: '订单编号',
       total: '合计',
+      payWith: '支付方式',
+      channelPlugin: '微信支付',
+      channelJumpOut: '在收银台小程序支付',
+      channelJumpOutHint: '将打开收银台小程序完成付款',
+      jumpOutPay: '去收银台支付',
+      jumpOutPreparing: '正在准备收银台…',
     },
     result: {
       errorTitle: '无法查询订单状态',
@@ -111,6 +117,7 @@ export const zh: ShopMessages = {
     timeout: '支付失败：商城响应超时，请重试。',
     network: '支付失败：无法连接商城，请检查网络后重试。',
     login: '支付失败：微信登录失败，请重试。',
+    channelConflict: '该订单已选择在收银台小程序支付，请在收银台付款。',
     other: (reason) => `支付失败：${reason}`,
     unknownReason: '未知错误',
   },
@@ -123,6 +130,15 @@ export const zh: ShopMessages = {
     confirm: '放弃',
     cancel: '继续支付',
   },
+  jumpOut: {
+    notReady: '收银台正在准备，请稍后再点。',
+    failed: (reason) => `无法打开收银台：${reason}`,
+  },
+  returned: {
+    confirming: '正在等待收银台确认付款，通常只需几秒。',
+    unpaid: '商城没有收到收银台的付款确认。如已付款，结果稍后会更新，不会重复扣款。',
+  },
+  jumpOutLabel: (price) => `在收银台小程序支付${price}`,
   free: '免运费',
   spokenPrice: (yuan) => `${yuan}元`,
   spokenDuration(minutes, seconds) {

@@ -1,32 +1,45 @@
 /**
  * Order confirmation: creates (or reopens) the server order for a cart, shows what will be
- * charged and hands the server's total to the plugin's pay-button. The page never prices
- * anything itself; it only formats the server's fen.
+ * charged and hands the server's total to the plugin's pay-button, or, when the server offers
+ * it and the shopper picks it, to the aggregator's cashier mini program (jump-out). The page
+ * never prices anything itself; it only formats the server's fen.
  */
 import type {
   CatalogProduct,
   CreateOrderItem,
+  JumpOutResponse,
   Order,
   PayButtonCancelDetail,
   PayButtonFailDetail,
   PayButtonSuccessDetail,
+  PaymentChannel,
 } from '../../../typings';
 import { FUNCTIONAL_PAGE_VERSION } from '../../build-config';
 import type { FetchedOrder } from '../../lib/api';
-import { createOrder, getCatalog, getOrder, isOrderNo, paymentArgsFor } from '../../lib/api';
+import {
+  createOrder,
+  getCatalog,
+  getOrder,
+  isOrderNo,
+  paymentArgsFor,
+  startJumpOut,
+} from '../../lib/api';
+import { openCashier } from '../../lib/cashier-jump';
 import type { Cart } from '../../lib/cart';
 import { checkCartLimits, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
 import { formatMmSs, remainingMs, spokenDuration, startCountdown } from '../../lib/countdown';
 import { describeError } from '../../lib/error-text';
-import { isFinalRefusal } from '../../lib/http';
+import { HttpError, isFinalRefusal } from '../../lib/http';
 import type { ShopMessages } from '../../lib/i18n';
 import { currentMessages } from '../../lib/i18n';
 import { InputError } from '../../lib/input-error';
+import { currentShowOptions, isReturnFrom, onAppShows } from '../../lib/jump-return';
 import { bottomInsetPx } from '../../lib/layout';
 import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
 import { isPayable } from '../../lib/order-status';
-import { paymentFailureText } from '../../lib/payment-errors';
+import { isChannelConflict, jumpFailureText, paymentFailureText } from '../../lib/payment-errors';
+import { markJumpStarted, pendingJumpOf, settleJump, wentToCashier } from '../../lib/pending-jumps';
 import { pageStateStore } from '../../lib/page-state';
 import type { OrderView } from '../../lib/order-view';
 import { orderView } from '../../lib/order-view';
@@ -57,6 +70,17 @@ interface PageState {
    * order paid can both want to leave, and WeChat must get one redirect, not two.
    */
   leaving: boolean;
+  /** What the server takes (`GET /api/catalog`): the cashier choice needs 'jump-out'. */
+  channels: PaymentChannel[];
+  /** The cashier's signed arguments, fetched before the tap that uses them (WeChat's rule). */
+  jump: { orderNo: string; params: JumpOutResponse } | undefined;
+  /** The order whose arguments are being fetched, if any. */
+  preparingFor: string | undefined;
+  /** Between wx.navigateToMiniProgram and its callback: a second tap must not jump twice. */
+  jumping: boolean;
+  /** The order the channel choice was last set up for (a new order starts from its own). */
+  channelFor: string;
+  stopAppShows: () => void;
 }
 
 const stateOf = pageStateStore<PageState>(() => ({
@@ -71,6 +95,12 @@ const stateOf = pageStateStore<PageState>(() => ({
   unloaded: false,
   m: currentMessages(),
   leaving: false,
+  channels: ['plugin'],
+  jump: undefined,
+  preparingFor: undefined,
+  jumping: false,
+  channelFor: '',
+  stopAppShows: () => undefined,
 }));
 
 /** What the pay-button's `disabled` follows: only a ready, unexpired order not being re-placed. */
@@ -155,6 +185,13 @@ Component({
     fee: 0,
     paymentArgs: {} as { orderNo?: string; orderToken?: string },
     payDisabled: true,
+    /** The server offers the aggregator's cashier as a second way to pay. */
+    jumpOutOffered: false,
+    channel: 'plugin' as PaymentChannel,
+    /** The cashier's arguments for the shown order are at hand: a tap can jump at once. */
+    jumpReady: false,
+    jumpPreparing: false,
+    jumpLabel: '',
     version: FUNCTIONAL_PAGE_VERSION,
     /** Measured safe-area insets win over the CSS env() fallback in the stylesheet. */
     pageStyle: '',
@@ -169,6 +206,10 @@ Component({
       state.itemsParam = query.items === undefined ? undefined : queryParam(query, 'items');
       this.update({ words: state.m.words });
       wx.setNavigationBarTitle({ title: state.m.titles.confirm });
+      // A return from the cashier may reach App.onShow before or after this page's onShow.
+      state.stopAppShows = onAppShows((options) => {
+        this.takeReturn(options);
+      });
       const inset = bottomInsetPx();
       if (inset > 0) {
         this.update({
@@ -197,12 +238,30 @@ Component({
       const state = stateOf(this);
       state.unloaded = true;
       state.countdown?.stop();
+      state.stopAppShows();
     },
 
     /** The result page may have changed things (e.g. the order expired): show the truth again. */
     onShow() {
       const state = stateOf(this);
+      if (this.takeReturn(currentShowOptions())) return;
       if (state.order && !state.leaving && this.data.phase === 'ready') void this.refresh();
+    },
+
+    /**
+     * A show that is the return from the cashier jump this order is waiting for goes to the
+     * result page, which asks the server; anything else (another mini program, Android's stale
+     * repeat of an earlier return, a plain show) is not a return. `extraData` is never read: it
+     * proves nothing. True when the page is leaving for the result.
+     */
+    takeReturn(options: unknown): boolean {
+      const state = stateOf(this);
+      const order = state.order;
+      if (!order || state.leaving) return false;
+      if (!isReturnFrom(options, pendingJumpOf(order.orderNo))) return false;
+      settleJump(order.orderNo);
+      leave(state, resultPageUrl(order.orderNo, 'returned'));
+      return true;
     },
 
     async load(): Promise<void> {
@@ -214,7 +273,14 @@ Component({
         let fetched: FetchedOrder;
         if (state.orderNo) {
           if (!isOrderNo(state.orderNo)) throw new InputError({ kind: 'not-an-order-link' });
-          fetched = await getOrder(state.orderNo);
+          // The channels come with the catalogue; without it the order can still be paid by
+          // WeChat Pay, so its failure costs only the second choice.
+          const [order, catalog] = await Promise.all([
+            getOrder(state.orderNo),
+            getCatalog().catch(() => undefined),
+          ]);
+          fetched = order;
+          state.channels = catalog?.channels ?? ['plugin'];
         } else {
           // A bad link is refused before any request.
           const param =
@@ -224,8 +290,9 @@ Component({
             return;
           }
           // The catalogue carries the server's order limits, which the cart and remark obey.
-          const { products, limits } = await getCatalog();
+          const { products, limits, channels } = await getCatalog();
           if (generation !== state.generation || state.unloaded) return;
+          state.channels = channels;
           this.update({ remarkMax: limits.remarkMaxLength });
           const items = param ?? demoCart(products);
           checkCartLimits(items, limits);
@@ -271,6 +338,10 @@ Component({
         expired: false,
         ...countdownData(left, state.m),
       });
+      this.offerChannels(order);
+      // WeChat may have dropped the page while the user was in the cashier: the show that
+      // brought it back may be that return.
+      if (this.takeReturn(currentShowOptions())) return;
       if (left === 0) return;
       state.countdown = startCountdown(expiresAtMs, clockOffsetMs, (tick) => {
         if (state.unloaded) return;
@@ -398,8 +469,109 @@ Component({
     onPayFail(e: WechatMiniprogram.CustomEvent<PayButtonFailDetail>) {
       const title = paymentFailureText(e.detail?.errMsg, stateOf(this).m);
       wx.showToast({ title, icon: 'none', duration: 3000 });
+      // The server bound the order to the cashier at its first jump: that is the way left.
+      if (isChannelConflict(e.detail?.errMsg) && this.data.jumpOutOffered) {
+        this.chooseChannel('jump-out');
+      }
       // The order itself may have changed (expired, or paid after all): show the server's view.
       void this.refresh();
+    },
+
+    /**
+     * Sets up the channel choice for the shown order: offered when the server takes jump-out;
+     * an order this shop already sent to the cashier starts there (the server refuses WeChat
+     * Pay for it), any other order on WeChat Pay, which binds nothing until it is tapped.
+     */
+    offerChannels(order: Order): void {
+      const state = stateOf(this);
+      const offered = state.channels.includes('jump-out');
+      const { m } = state;
+      const jumpLabel = m.jumpOutLabel(orderView(order, m).total);
+      if (state.channelFor !== order.orderNo) {
+        state.channelFor = order.orderNo;
+        // A remark change makes a new order: the shopper's choice carries over to it.
+        const keep = this.data.channel === 'jump-out' || wentToCashier(order.orderNo);
+        const channel: PaymentChannel = offered && keep ? 'jump-out' : 'plugin';
+        this.update({ jumpOutOffered: offered, channel, jumpLabel });
+      } else {
+        this.update({ jumpOutOffered: offered, jumpLabel });
+      }
+      const ready = state.jump?.orderNo === order.orderNo;
+      this.update({ jumpReady: ready });
+      if (offered && this.data.channel === 'jump-out' && !ready) void this.prepareJump();
+    },
+
+    onChooseChannel(e: WechatMiniprogram.TouchEvent) {
+      const wanted = (e.currentTarget.dataset as { channel?: string }).channel;
+      if (wanted === 'plugin' || wanted === 'jump-out') this.chooseChannel(wanted);
+    },
+
+    chooseChannel(channel: PaymentChannel): void {
+      if (this.data.channel === channel) return;
+      if (channel === 'jump-out' && !this.data.jumpOutOffered) return;
+      this.update({ channel });
+      if (channel === 'jump-out' && !this.data.jumpReady) void this.prepareJump();
+    },
+
+    /**
+     * Fetches the cashier's signed arguments for the shown order, once it is chosen: WeChat
+     * only jumps from inside a tap, so the tap must find them ready. The server binds the order
+     * to the cashier here, which is why merely showing the page never asks.
+     */
+    async prepareJump(): Promise<void> {
+      const state = stateOf(this);
+      const order = state.order;
+      if (!order || state.preparingFor === order.orderNo) return;
+      if (state.jump?.orderNo === order.orderNo) return;
+      const orderNo = order.orderNo;
+      state.preparingFor = orderNo;
+      this.update({ jumpPreparing: true });
+      try {
+        const params = await startJumpOut(orderNo);
+        if (state.unloaded || state.order?.orderNo !== orderNo) return;
+        state.jump = { orderNo, params };
+        this.update({ jumpReady: true });
+      } catch (error) {
+        if (state.unloaded || state.order?.orderNo !== orderNo) return;
+        wx.showToast({ title: describeError(error, state.m), icon: 'none', duration: 3000 });
+        const code = error instanceof HttpError ? error.code : undefined;
+        // Bound to WeChat Pay already, or no cashier configured after all: WeChat Pay it is.
+        if (code === 'CHANNEL_UNAVAILABLE') this.update({ jumpOutOffered: false });
+        this.update({ channel: 'plugin' });
+        if (code === 'ORDER_NOT_PAYABLE') void this.refresh();
+      } finally {
+        if (state.preparingFor === orderNo) state.preparingFor = undefined;
+        if (!state.unloaded) this.update({ jumpPreparing: false });
+      }
+    },
+
+    /**
+     * The cashier button. Runs synchronously inside the tap, as WeChat requires for
+     * wx.navigateToMiniProgram; arguments not fetched yet are asked for and the tap says so.
+     */
+    onJumpOut() {
+      const state = stateOf(this);
+      const order = state.order;
+      if (!order || this.data.payDisabled || state.leaving || state.jumping) return;
+      const jump = state.jump;
+      if (jump?.orderNo !== order.orderNo) {
+        wx.showToast({ title: state.m.jumpOut.notReady, icon: 'none' });
+        void this.prepareJump();
+        return;
+      }
+      // Marked before the jump: the return may show the page before the callback arrives.
+      markJumpStarted(order.orderNo, jump.params.appId);
+      state.jumping = true;
+      openCashier(jump.params, (result) => {
+        state.jumping = false;
+        if (result.kind === 'opened') return;
+        // Declined in WeChat's dialog, or refused: no jump, so no return to wait for.
+        settleJump(order.orderNo);
+        if (result.kind === 'failed' && !state.unloaded) {
+          const title = jumpFailureText(result.reason, state.m);
+          wx.showToast({ title, icon: 'none', duration: 3000 });
+        }
+      });
     },
   },
 });

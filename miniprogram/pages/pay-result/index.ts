@@ -12,7 +12,7 @@ import { currentMessages } from '../../lib/i18n';
 import { bottomInsetPx } from '../../lib/layout';
 import { SHOP_HOME_URL, confirmPageUrl, queryParam, redirect } from '../../lib/navigation';
 import type { ClientOutcome, ResultState } from '../../lib/order-status';
-import { isFinal, pollPolicy, resultStateOf } from '../../lib/order-status';
+import { isFinal, pollPolicy, resultStateOf, stateWhenPollingEnds } from '../../lib/order-status';
 import type { OrderView } from '../../lib/order-view';
 import { formatLocalTime, orderView } from '../../lib/order-view';
 import { formatPrice, spokenPrice } from '../../lib/money';
@@ -47,7 +47,7 @@ function stopTimer(state: PageState): void {
 }
 
 function outcomeOf(value: string): ClientOutcome {
-  return value === 'success' || value === 'cancel' ? value : 'unknown';
+  return value === 'success' || value === 'cancel' || value === 'returned' ? value : 'unknown';
 }
 
 Component({
@@ -125,7 +125,10 @@ Component({
       if (settled) return;
       const delay = pollPolicy.delaysMs[attempt];
       if (isFinalRefusal(failure) || delay === undefined) {
-        if (order) {
+        if (order && resultState && stateWhenPollingEnds(state.outcome) === 'unpaid') {
+          // Back from the cashier and the aggregator never told the server: not paid, so far.
+          this.show(order, 'unpaid');
+        } else if (order) {
           const text = state.m.states['still-confirming'];
           this.setData({ phase: 'still-confirming', ...text, refreshing: false });
         } else {
@@ -142,9 +145,13 @@ Component({
     },
 
     show(order: Order, resultState: ResultState): void {
-      const { m } = stateOf(this);
+      const { m, outcome } = stateOf(this);
       const view = orderView(order, m);
-      const text = m.states[resultState];
+      // Back from the cashier, the wait is for the aggregator's word, not WeChat Pay's.
+      const text =
+        outcome === 'returned' && (resultState === 'confirming' || resultState === 'unpaid')
+          ? { ...m.states[resultState], hint: m.returned[resultState] }
+          : m.states[resultState];
       const refunded = order.refunded ?? 0;
       this.setData({
         phase: resultState,
