@@ -38,6 +38,14 @@ export class Refunds {
             `order ${orderNo} is ${order.status}: only paid orders can be refunded`,
           );
         }
+        // WeChat never saw a jump-out payment: only the aggregator can return that money.
+        if (order.channel === 'aggregator') {
+          throw new ApiFailure(
+            409,
+            'CHANNEL_CONFLICT',
+            `order ${orderNo} was paid through the aggregator: refund it at the aggregator`,
+          );
+        }
         const want = amount ?? left;
         if (want < 1 || want > left) {
           // Refunds WeChat has not answered for may yet free their amount: say so, not "too much".

@@ -323,6 +323,15 @@ describe.each(databases('aggregator cases'))('jump-out channel on %s', (db) => {
       const paid = await jumpOut(env.stack, j);
       expect(paid.status).toBe(409);
       expect(paid.body.code).toBe('ORDER_NOT_PAYABLE');
+      // Its money is at the aggregator: the WeChat refund endpoint refuses it, recording nothing.
+      const before = await tableCounts(env.stack);
+      const refund = await call<ApiError>(`${env.stack.serverUrl}/api/orders/${j.orderNo}/refund`, {
+        body: {},
+        token: env.stack.adminToken,
+      });
+      expect(refund.status).toBe(409);
+      expect(refund.body.code).toBe('CHANNEL_CONFLICT');
+      expect(await tableCounts(env.stack)).toEqual(before);
     });
   });
 
