@@ -40,6 +40,11 @@ export interface StackOptions {
   scheme?: PayScheme;
   /** API v2's signature (default MD5). */
   v2SignType?: V2SignType;
+  /**
+   * The jump-out channel against the sandbox's aggregator (default on). A flag rather than
+   * `serverConfig.aggregator: undefined`, which does not survive the JSON to a stack process.
+   */
+  aggregator?: boolean;
   serverConfig?: Partial<ServerConfig>;
   sandbox?: SandboxOptions;
   /** A credentials dir that outlives the stack (generated on first use, then reused). */
@@ -88,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.configFor
         ? options.configFor(sandbox)
         : {
-            ...testConfig(sandbox, dir),
+            ...testConfig(sandbox, dir, options.aggregator ?? true),
             ...schemeConfig(sandbox, options.scheme ?? 'v3', options.v2SignType ?? 'MD5'),
           }),
       ...options.serverConfig,
@@ -167,7 +172,7 @@ export function schemeConfig(
 }
 
 /** Test defaults: the sandbox's generated merchant, SQLite in the stack's temp dir, fast jobs. */
-function testConfig(sandbox: Sandbox, dir: string): ServerConfig {
+function testConfig(sandbox: Sandbox, dir: string, aggregator: boolean): ServerConfig {
   const c = sandbox.credentials;
   return {
     port: 0,
@@ -186,13 +191,17 @@ function testConfig(sandbox: Sandbox, dir: string): ServerConfig {
       [c.platformPublicKeyId]: c.platformPublicKeyPem,
     },
     pluginToken: c.pluginToken,
-    // The jump-out channel against the sandbox's aggregator (pass aggregator: undefined to turn it off).
-    aggregator: {
-      provider: 'md5-sorted',
-      mchId: c.aggregatorMchId,
-      key: c.aggregatorKey,
-      appId: c.aggregatorAppId,
-    },
+    // The jump-out channel against the sandbox's aggregator.
+    ...(aggregator
+      ? {
+          aggregator: {
+            provider: 'md5-sorted' as const,
+            mchId: c.aggregatorMchId,
+            key: c.aggregatorKey,
+            appId: c.aggregatorAppId,
+          },
+        }
+      : {}),
     adminToken: STACK_ADMIN_TOKEN,
     orderTtlSeconds: 900,
     prepayReuseSeconds: 6600,

@@ -149,7 +149,10 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   // One file per URL prefix; routes declare `config.auth` and this one hook enforces it.
   registerAuth(base, { adminToken: config.adminToken, sessions });
   const routeDeps: RouteDeps = { config, storage, ...services, sessions, notify };
-  await app.register(catalogRoutes);
+  // The jump-out channel exists exactly when an aggregator provider is configured.
+  await app.register(catalogRoutes, {
+    channels: aggregator ? ['plugin', 'jump-out'] : ['plugin'],
+  });
   await app.register(sessionRoutes, routeDeps);
   await app.register(orderRoutes, routeDeps);
   await app.register(notifyRoutes, routeDeps);

@@ -4,6 +4,7 @@
  * getLaunchOptionsSync (plugins from 2.9.4, answering their host's). Which context gets which is
  * contexts.ts's business; these only read and feed the runtime in phone.ts.
  */
+import { crossAppCopy } from './clone';
 import type { EnterOptions, HideReason, MiniProgramRuntime } from './phone';
 
 type ShowListener = (options: EnterOptions) => void;
@@ -29,11 +30,11 @@ export function appEventApis(app: MiniProgramRuntime) {
     },
     /** Cold start: what App.onLaunch got; hot start: what the last App.onShow got. */
     getEnterOptionsSync(): EnterOptions {
-      return structuredClone(app.enterOptions ?? NEVER_LAUNCHED);
+      return crossAppCopy(app.enterOptions ?? NEVER_LAUNCHED);
     },
     /** Always the cold start's options, however often the mini program showed since. */
     getLaunchOptionsSync(): EnterOptions {
-      return structuredClone(app.launchOptions ?? NEVER_LAUNCHED);
+      return crossAppCopy(app.launchOptions ?? NEVER_LAUNCHED);
     },
   };
 }

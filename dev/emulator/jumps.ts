@@ -8,6 +8,7 @@
  * https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/openEmbeddedMiniProgram.html
  * https://developers.weixin.qq.com/miniprogram/dev/api/navigate/wx.navigateBackMiniProgram.html
  */
+import { crossAppCopy } from './clone';
 import { failWith, succeed } from './callbacks';
 import type { Callbacks } from './callbacks';
 import { compareVersions } from './contexts';
@@ -194,14 +195,14 @@ function open(ctx: JumpContext, api: string, option: NavigateToMiniProgramOption
   const { path, query } = splitPath(option.path ?? '', target.homePath);
   const referrerInfo =
     option.extraData !== undefined
-      ? { appId: app.appId, extraData: structuredClone(option.extraData) }
+      ? { appId: app.appId, extraData: crossAppCopy(option.extraData) }
       : { appId: app.appId };
   // The opener's success comes after the target is on screen, as the jump is what succeeded.
   setTimeout(() => {
     settings.jumps.push({
       kind: how.kind,
       appId: target.appId,
-      ...(option.extraData !== undefined ? { extraData: structuredClone(option.extraData) } : {}),
+      ...(option.extraData !== undefined ? { extraData: crossAppCopy(option.extraData) } : {}),
       at: Date.now(),
       ...(how.reason !== undefined ? { reason: how.reason } : {}),
     });

@@ -4,6 +4,7 @@
  * live here, shared by every `wx` created with the same `phone`, rather than on one `wx`.
  * Scene values: https://developers.weixin.qq.com/miniprogram/dev/reference/scene-list.html
  */
+import { crossAppCopy } from './clone';
 import { compareVersions } from './contexts';
 
 /** 1037: opened from another mini program; 1038: back from another mini program. */
@@ -288,7 +289,7 @@ export function foreground(phone: Phone, scene = SCENE_MAIN_ENTRY): void {
   if (!app) return;
   const last = app.enterOptions;
   if (app.platform === 'android' && last) {
-    show(phone, app, structuredClone(last));
+    show(phone, app, crossAppCopy(last));
     return;
   }
   show(
@@ -308,7 +309,7 @@ function launch(phone: Phone, app: MiniProgramRuntime, options: EnterOptions): v
   // getEnterOptionsSync answers the launch's options already inside onLaunch.
   app.launchOptions = options;
   app.enterOptions = options;
-  guarded(phone, () => app.hooks.onLaunch?.(structuredClone(options)));
+  guarded(phone, () => app.hooks.onLaunch?.(crossAppCopy(options)));
   show(phone, app, options);
 }
 
@@ -316,9 +317,9 @@ function show(phone: Phone, app: MiniProgramRuntime, options: EnterOptions): voi
   app.enterOptions = options;
   app.state = 'foreground';
   const runApp = () => {
-    guarded(phone, () => app.hooks.onShow?.(structuredClone(options)));
+    guarded(phone, () => app.hooks.onShow?.(crossAppCopy(options)));
     for (const listener of [...app.showListeners]) {
-      guarded(phone, () => listener(structuredClone(options)));
+      guarded(phone, () => listener(crossAppCopy(options)));
     }
   };
   const runPage = () => guarded(phone, () => app.page?.onShow?.());

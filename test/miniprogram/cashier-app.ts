@@ -7,16 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { postJson } from '../../dev/emulator/http';
 import type { EmulatedWx, EnterOptions } from '../../dev/emulator';
 import type { Phone } from '../../dev/phone';
 import type { RemoteStack } from '../../dev/remote-stack';
-
-// The emulator copies jump options with structuredClone, which jest's jsdom environment lacks
-// (Node has it): the same structured clone, through V8's serializer.
-const g = globalThis as { structuredClone?: <T>(value: T) => T };
-g.structuredClone ??= <T>(value: T): T => deserialize(serialize(value)) as T;
 
 export type CashierChoice = 'success' | 'cancel' | 'fail';
 

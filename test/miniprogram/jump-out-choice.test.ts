@@ -16,14 +16,13 @@ import {
 } from '../../dev/pages-harness';
 import type { Page } from '../../dev/pages-harness';
 import type { Phone } from '../../dev/phone';
-import type { ServerConfig } from '../../server/config';
 import { usePhoneStack } from '../e2e/phone-stack';
 import { registerCashier } from './cashier-app';
 
 const env = usePhoneStack<'plain'>({
   language: 'en_US',
   // A server without AGGREGATOR_* settings (null survives the trip to the stack's process).
-  others: { plain: { serverConfig: { aggregator: null } as unknown as Partial<ServerConfig> } },
+  others: { plain: { aggregator: false } },
 });
 
 interface ConfirmPage {

@@ -343,7 +343,7 @@ describe.each(databases('aggregator cases'))('jump-out channel on %s', (db) => {
 });
 
 describe('jump-out channel turned off', () => {
-  const env = useStack('sqlite', { serverConfig: { aggregator: undefined } });
+  const env = useStack('sqlite', { aggregator: false });
 
   it('jump-out is 403 CHANNEL_UNAVAILABLE and binds nothing; notify is not served', async () => {
     const o = await createOrder(env.stack);
