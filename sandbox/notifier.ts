@@ -1,6 +1,7 @@
-import { request as httpRequest, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { ClientRequest } from 'node:http';
 import type { VirtualClock, Scheduler } from './clock';
+import { deliver } from './http/deliver';
+import type { DeliveryAnswer } from './http/deliver';
 import { encryptResource } from './crypto/aead';
 import type { FaultSet } from './faults';
 import { eventId, randomAlnum, rfc3339Beijing } from './ids';
@@ -20,9 +21,7 @@ const DELIVERY_TIMEOUT_S = 5;
 const MIN_TIMEOUT_MS = 1000;
 /** A notification held by `out_of_order` waits at most this long (sandbox seconds) for a successor. */
 const OUT_OF_ORDER_WAIT_S = 30;
-const MAX_RECORDED_BODY = 512;
 /** How much of an answer is read to decide an XML acknowledgement; real ones are ~100 bytes. */
-const MAX_ACK_BODY = 16 * 1024;
 
 /** An API v3 event: encrypted JSON resource, signed in headers. */
 export interface JsonNotifyEvent {
@@ -59,14 +58,7 @@ export interface NotifierDeps {
   serialMode: () => SerialMode;
 }
 
-interface PostResult {
-  status?: number;
-  error?: string;
-  body?: string;
-  /** Up to MAX_ACK_BODY bytes of the answer, for the XML acknowledgement check. */
-  head?: string;
-  bytes?: number;
-}
+type PostResult = DeliveryAnswer;
 
 /** API v2: only HTTP 200 with XML whose return_code is SUCCESS acknowledges. */
 function xmlAcknowledges(result: PostResult): boolean {
@@ -76,17 +68,6 @@ function xmlAcknowledges(result: PostResult): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The first MAX_RECORDED_BODY bytes of an answer as text. Cut on a byte count, a multi-byte
- * character (merchants often answer in Chinese) may be split: drop that half character rather
- * than record a replacement mark the merchant never sent.
- */
-function recordedBody(chunks: Buffer[], size: number): string {
-  const head = Buffer.concat(chunks).subarray(0, MAX_RECORDED_BODY);
-  const text = head.toString('utf8');
-  return size > head.length ? text.replace(/\uFFFD$/, '') : text;
 }
 
 interface Delivery {
@@ -245,57 +226,10 @@ export class Notifier {
   }
 
   private post(url: string, body: string, headers: Record<string, string>): Promise<PostResult> {
-    return new Promise((resolve) => {
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        resolve({ error: 'invalid notify_url' });
-        return;
-      }
-      const timeoutMs = Math.max(
-        MIN_TIMEOUT_MS,
-        DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
-      );
-      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      let settled = false;
-      const finish = (r: PostResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.inFlight.delete(req);
-        resolve(r);
-      };
-      const req = send(
-        target,
-        {
-          method: 'POST',
-          headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            if (size < MAX_ACK_BODY) chunks.push(c);
-            size += c.length;
-          });
-          const answered = (): PostResult => ({
-            status: res.statusCode ?? 0,
-            body: recordedBody(chunks, size),
-            head: Buffer.concat(chunks).subarray(0, MAX_ACK_BODY).toString('utf8'),
-            bytes: size,
-          });
-          res.on('end', () => finish(answered()));
-          res.on('error', (e) => finish({ ...answered(), error: e.message }));
-        },
-      );
-      const timer = setTimeout(() => {
-        finish({ error: `no answer within ${timeoutMs} ms` });
-        req.destroy();
-      }, timeoutMs);
-      this.inFlight.add(req);
-      req.on('error', (e) => finish({ error: e.message }));
-      req.end(body);
-    });
+    const timeoutMs = Math.max(
+      MIN_TIMEOUT_MS,
+      DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
+    );
+    return deliver(url, body, headers, timeoutMs, this.inFlight);
   }
 }

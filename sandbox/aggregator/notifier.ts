@@ -3,10 +3,11 @@
  * WeChat's schedule (sandbox/notifier.ts) on the virtual clock until the merchant answers HTTP 200
  * with the body `success`. Faults come from the 'aggregator-notify' endpoint.
  */
-import { request as httpRequest, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { ClientRequest } from 'node:http';
 import type { Scheduler, VirtualClock } from '../clock';
 import type { FaultSet } from '../faults';
+import { deliver } from '../http/deliver';
+import type { DeliveryAnswer } from '../http/deliver';
 import { rfc3339Beijing } from '../ids';
 import { RETRY_SCHEDULE_SECONDS } from '../notifier';
 import type { DeliveryAttempt } from '../store';
@@ -14,7 +15,6 @@ import type { AggregatorNotification, AggregatorState } from './state';
 
 const DELIVERY_TIMEOUT_S = 5;
 const MIN_TIMEOUT_MS = 1000;
-const MAX_RECORDED_BODY = 512;
 
 export interface AggregatorNotifierDeps {
   clock: VirtualClock;
@@ -23,12 +23,7 @@ export interface AggregatorNotifierDeps {
   state: AggregatorState;
 }
 
-interface Answer {
-  status?: number;
-  body?: string;
-  bytes?: number;
-  error?: string;
-}
+type Answer = DeliveryAnswer;
 
 /** What the merchant must answer to stop the retries: HTTP 200 and `success` (spaces aside). */
 function acknowledges(a: Answer): boolean {
@@ -126,59 +121,11 @@ export class AggregatorNotifier {
   }
 
   private post(url: string, body: string): Promise<Answer> {
-    return new Promise((resolve) => {
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        resolve({ error: 'invalid notify_url' });
-        return;
-      }
-      const timeoutMs = Math.max(
-        MIN_TIMEOUT_MS,
-        DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
-      );
-      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      let settled = false;
-      const finish = (a: Answer): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.inFlight.delete(req);
-        resolve(a);
-      };
-      const req = send(
-        target,
-        {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'Content-Length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            if (size < MAX_RECORDED_BODY) chunks.push(c);
-            size += c.length;
-          });
-          const answered = (): Answer => ({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).subarray(0, MAX_RECORDED_BODY).toString('utf8'),
-            bytes: size,
-          });
-          res.on('end', () => finish(answered()));
-          res.on('error', (e) => finish({ ...answered(), error: e.message }));
-        },
-      );
-      const timer = setTimeout(() => {
-        finish({ error: `no answer within ${timeoutMs} ms` });
-        req.destroy();
-      }, timeoutMs);
-      this.inFlight.add(req);
-      req.on('error', (e) => finish({ error: e.message }));
-      req.end(body);
-    });
+    const timeoutMs = Math.max(
+      MIN_TIMEOUT_MS,
+      DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
+    );
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    return deliver(url, body, headers, timeoutMs, this.inFlight);
   }
 }
