@@ -182,6 +182,8 @@ function testConfig(sandbox: Sandbox, dir: string, aggregator: boolean): ServerC
     wechatPayBase: sandbox.url,
     appId: c.appId,
     appSecret: c.appSecret,
+    // The merchant's cashier mini program (a second AppID bound to mchId).
+    cashierApp: { appId: c.cashierApp.appId, appSecret: c.cashierApp.appSecret },
     mchId: c.mchId,
     merchantSerialNo: c.merchantSerialNo,
     merchantPrivateKeyPem: c.merchantPrivateKeyPem,

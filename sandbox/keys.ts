@@ -61,6 +61,8 @@ interface MerchantConfigFile {
   aggregatorMchId?: string;
   aggregatorKey?: string;
   aggregatorAppId?: string;
+  /** Absent in files written before the second AppID (cashier mini program): generated on load. */
+  cashierApp?: OtherApp;
 }
 
 interface SandboxStateFile {
@@ -183,7 +185,9 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
     merchantCertFile ??
     (await merchantCertificate(merchantPrivateKeyPem, config.merchantSerialNo, config.mchId));
   const aggregator = aggregatorOf(config);
+  const cashierApp = config.cashierApp ?? newApp();
   const upgrade =
+    cashierApp !== config.cashierApp ||
     aggregator.aggregatorKey !== config.aggregatorKey ||
     !config.pluginAppId ||
     !config.pluginToken ||
@@ -207,6 +211,7 @@ async function tryLoad(dir: string): Promise<SandboxKeys | undefined> {
       apiV2Key: config.apiV2Key ?? randomAlnum(32),
       ...partner,
       ...aggregator,
+      cashierApp,
       merchantPrivateKeyPem,
       platformCertPublicKeyPem,
       platformPublicKeyPem,
@@ -275,6 +280,7 @@ async function generate(dir: string): Promise<SandboxKeys> {
       apiV2Key: randomAlnum(32),
       ...partnerIds(merchantId),
       ...aggregatorAccount(),
+      cashierApp: newApp(),
       merchantCertPem,
       tlsCertPem: tls.certPem,
     },
@@ -311,6 +317,7 @@ async function persist(dir: string, keys: SandboxKeys): Promise<void> {
     aggregatorMchId: c.aggregatorMchId,
     aggregatorKey: c.aggregatorKey,
     aggregatorAppId: c.aggregatorAppId,
+    cashierApp: c.cashierApp,
   };
   const state: SandboxStateFile = {
     openidSalt: keys.openidSalt,

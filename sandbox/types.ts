@@ -60,6 +60,11 @@ export interface MerchantCredentials {
   aggregatorKey: string;
   /** AppID of the aggregator's cashier mini program ('wx' + 16 hex). */
   aggregatorAppId: string;
+  /**
+   * The merchant's own cashier mini program (opened half-screen): a second AppID bound to mchId,
+   * so direct-merchant JSAPI / unifiedorder orders may name it as their appid.
+   */
+  cashierApp: OtherApp;
   /** apiclient_cert.pem: X.509 of the merchant key, serial merchantSerialNo, CN mchId (mTLS client). */
   merchantCertPem: string;
   /** sandbox_tls_cert.pem: the TLS listener's self-signed certificate; trust it as the CA. */

@@ -60,6 +60,12 @@ export interface ServerConfig {
   wechatPayCaPem?: string;
   appId: string;
   appSecret: string;
+  /**
+   * CASHIER_APP_ID + CASHIER_APP_SECRET: the merchant's own cashier mini program, opened
+   * half-screen, which signs payers in under its own AppID and pays there. It must be bound to
+   * the same mchId at WeChat. Absent: only the owner app (`appId`) signs in and pays.
+   */
+  cashierApp?: CashierApp;
   mchId: string;
   merchantSerialNo: string;
   merchantPrivateKeyPem: string;
@@ -103,6 +109,35 @@ export interface ServerConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** A second mini program (AppID + secret) whose users may sign in and pay. */
+export interface CashierApp {
+  appId: string;
+  appSecret: string;
+}
+
+/**
+ * The AppIDs payers may sign in under: the owner's first, then the cashier's when configured.
+ * Anything else a client names is refused (400) before WeChat is asked.
+ */
+export function payerApps(
+  c: Pick<ServerConfig, 'appId' | 'appSecret' | 'cashierApp'>,
+): CashierApp[] {
+  return [{ appId: c.appId, appSecret: c.appSecret }, ...(c.cashierApp ? [c.cashierApp] : [])];
+}
+
+/**
+ * CASHIER_APP_ID and CASHIER_APP_SECRET: both or neither (one alone is a half-configured app
+ * that would fail only at the first sign-in). Unset: `fallback` (dev: the sandbox's cashier app).
+ */
+function cashierFromEnv(env: NodeJS.ProcessEnv, fallback?: CashierApp): CashierApp | undefined {
+  const appId = (env.CASHIER_APP_ID ?? '').trim();
+  const appSecret = (env.CASHIER_APP_SECRET ?? '').trim();
+  if (appId && appSecret) return { appId, appSecret };
+  if (appId || appSecret)
+    throw new ConfigError('CASHIER_APP_ID and CASHIER_APP_SECRET must be set together');
+  return fallback;
+}
 
 /** The scheme a config uses (absent = API v3 direct, today's default). */
 export const payScheme = (c: Pick<ServerConfig, 'payScheme'>): PayScheme => c.payScheme ?? 'v3';
@@ -169,6 +204,8 @@ interface DevMerchantConfig {
   apiV3Key: string;
   platformCertSerialNo: string;
   platformPublicKeyId: string;
+  /** Written by sandboxes since the second AppID. */
+  cashierApp?: CashierApp;
 }
 
 /** Reads `<dir>/merchant/` as the sandbox writes it: app id and secret, mch id, merchant key and serial, API v3 key, platform keys. */
@@ -184,6 +221,7 @@ export function readDevCredentials(
   | 'apiV3Key'
   | 'platformPublicKeys'
   | 'pluginToken'
+  | 'cashierApp'
 > {
   const dir = join(credentialsDir, 'merchant');
   const file = join(dir, 'config.json');
@@ -205,6 +243,9 @@ export function readDevCredentials(
       [c.platformPublicKeyId]: readFileSync(join(dir, 'pub_key.pem'), 'utf8'),
     },
     ...(c.pluginToken ? { pluginToken: c.pluginToken } : {}),
+    ...(c.cashierApp?.appId && c.cashierApp.appSecret
+      ? { cashierApp: { appId: c.cashierApp.appId, appSecret: c.cashierApp.appSecret } }
+      : {}),
   };
 }
 
@@ -375,6 +416,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     wechatPayBase: url(env, 'WECHAT_PAY_BASE', defaultPay),
     ...creds,
     ...schemeParts,
+    cashierApp: cashierFromEnv(env, creds.cashierApp),
     notifyUrl: env.NOTIFY_URL ? url(env, 'NOTIFY_URL', '') : undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     orderTtlSeconds: int(env, 'ORDER_TTL_SECONDS', 900, 60, 7 * 86400),
@@ -394,6 +436,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel,
   };
+  if (config.cashierApp === undefined) delete config.cashierApp;
   if (env.WECHAT_PLUGIN_TOKEN) config.pluginToken = env.WECHAT_PLUGIN_TOKEN;
   if (aggregator) config.aggregator = aggregator;
   validateConfig(config);
@@ -404,6 +447,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 export function validateConfig(c: ServerConfig): void {
   if (!/^\d{6,32}$/.test(c.mchId)) throw new ConfigError('mchId must be digits');
   if (!c.appId) throw new ConfigError('appId is required');
+  if (c.cashierApp) {
+    if (!c.cashierApp.appId || !c.cashierApp.appSecret)
+      throw new ConfigError('the cashier app needs both CASHIER_APP_ID and CASHIER_APP_SECRET');
+    // One AppID twice would make "which app was this paid under" meaningless.
+    if (c.cashierApp.appId === c.appId)
+      throw new ConfigError('CASHIER_APP_ID must differ from WECHAT_APP_ID');
+  }
   const scheme = payScheme(c);
   if (!PAY_SCHEMES.includes(scheme))
     throw new ConfigError(`payScheme must be one of ${PAY_SCHEMES.join(', ')}`);

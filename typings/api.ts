@@ -127,6 +127,8 @@ export interface CreatedOrder extends Order {
 export interface SessionRequest {
   /** `wx.login` code: single use, valid 5 minutes. */
   code: string;
+  /** AppID of the mini program that called `wx.login` (default: the owner app). */
+  appId?: string;
 }
 
 export interface SessionResponse {

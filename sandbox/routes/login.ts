@@ -13,6 +13,8 @@ export function knownApps(ctx: SandboxContext): Map<string, string> {
     [credentials.appId, credentials.appSecret],
     [otherApp.appId, otherApp.appSecret],
     [consumerApp.appId, consumerApp.appSecret],
+    // The merchant's cashier mini program: its users get openids of their own, as for any app.
+    [credentials.cashierApp.appId, credentials.cashierApp.appSecret],
   ]);
 }
 

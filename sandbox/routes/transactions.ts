@@ -57,6 +57,15 @@ export function requireOwnMchid(
   }
 }
 
+/**
+ * The AppIDs bound to the direct merchant (mchId): its owner mini program and its cashier mini
+ * program. An order may be placed under either; the cashier then insists the paying app is it.
+ */
+export function boundAppIds(ctx: SandboxContext): string[] {
+  const c = ctx.keys.credentials;
+  return [c.appId, c.cashierApp.appId];
+}
+
 /** Orders the direct merchant sees: its own (v3 or v2), never a service provider's. */
 export function directOrder(ctx: SandboxContext, order: Order | undefined): Order | undefined {
   return order !== undefined && order.partner === undefined ? order : undefined;
@@ -68,9 +77,8 @@ export function transactionRoutes(app: App, ctx: SandboxContext): void {
     { schema: { body: JsapiBody }, config: { endpoint: 'jsapi' } },
     async (req) => {
       const body = req.body;
-      const c = ctx.keys.credentials;
       requireOwnMchid(ctx, req.authMchid, body.mchid);
-      if (body.appid !== c.appId) {
+      if (!boundAppIds(ctx).includes(body.appid)) {
         throw new WechatPayError(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
       }
       const urlProblem = notifyUrlProblem(body.notify_url);

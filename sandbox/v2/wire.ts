@@ -95,7 +95,11 @@ function business(ctx: SandboxContext, spec: V2Endpoint, call: V2Call): V2Outcom
       return v2Fail('LACK_PARAMS', `缺少参数${name}`);
   }
   const c = ctx.keys.credentials;
-  if (fields.appid !== c.appId || fields.mch_id !== c.mchId) {
+  // Both AppIDs bound to the merchant (owner and cashier mini program) may call.
+  if (
+    (fields.appid !== c.appId && fields.appid !== c.cashierApp.appId) ||
+    fields.mch_id !== c.mchId
+  ) {
     return v2Fail('APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
   }
   if ((fields.nonce_str ?? '').length > 32) return v2Fail('PARAM_ERROR', 'nonce_str长度不能超过32');

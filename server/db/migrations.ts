@@ -90,6 +90,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('orders').addColumn('channel', 'varchar(16)').execute();
     },
   },
+  // The AppID a session was signed in under (null: the owner app, for sessions from before) and
+  // the AppID an order is paid under, bound with its payer (null: the owner app).
+  '0006_session_app': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('sessions').addColumn('appid', 'varchar(32)').execute();
+      await db.schema.alterTable('orders').addColumn('pay_appid', 'varchar(32)').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -14,6 +14,12 @@ export interface PaidNotification {
   orderNo: string;
   /** The notification's amount: nothing is recorded unless the order has this total. */
   total: number;
+  /**
+   * WeChat Pay: the notification's AppID (nothing is recorded unless the order is paid under
+   * it) and the owner app's, which an order with no pay_appid is paid under. Absent for the
+   * jump-out channel, whose aggregator is not a WeChat AppID.
+   */
+  app?: { appId: string; ownerAppId: string };
   /** Partner mode: nothing is recorded unless the order pays this sub-merchant (else null). */
   subMchId: string | null;
   now: number;
@@ -42,7 +48,16 @@ export class NotificationsRepository extends Repository {
             ])
             .where('order_no', '=', n.orderNo)
             .where('total', '=', n.total)
-            .where('sub_mchid', n.subMchId === null ? 'is' : '=', n.subMchId),
+            .where('sub_mchid', n.subMchId === null ? 'is' : '=', n.subMchId)
+            // Paid under the order's own AppID: a null pay_appid means the owner's.
+            .$if(n.app !== undefined, (q) =>
+              q.where((w) => {
+                const { appId, ownerAppId } = n.app ?? { appId: '', ownerAppId: '' };
+                return appId === ownerAppId
+                  ? w.or([w('pay_appid', 'is', null), w('pay_appid', '=', appId)])
+                  : w('pay_appid', '=', appId);
+              }),
+            ),
         )
         .onConflict((oc) => oc.column('id').doNothing());
     if (dialect === 'postgres') {

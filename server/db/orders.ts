@@ -36,11 +36,23 @@ export class OrdersRepository extends Repository {
    * Binds a payer to an order that has none and whose capability token hashes to `accessHash`;
    * with `payableAt`, only while it can be paid then. Paying with a payer is the WeChat channel:
    * that is bound in the same statement, and an order bound to another channel is left alone.
+   * `payAppId` is the AppID the openid belongs to: bound with it, so payer and app never part.
    */
-  bindPayer(orderNo: string, openid: string, accessHash: string, now: number, payableAt?: number) {
+  bindPayer(
+    orderNo: string,
+    payer: { openid: string; payAppId: string },
+    accessHash: string,
+    now: number,
+    payableAt?: number,
+  ) {
     let q = this.db
       .updateTable('orders')
-      .set({ openid, channel: 'wechat', updated_at: now })
+      .set({
+        openid: payer.openid,
+        pay_appid: payer.payAppId,
+        channel: 'wechat',
+        updated_at: now,
+      })
       .where('order_no', '=', orderNo)
       .where('openid', 'is', null)
       .where('access_hash', '=', accessHash)

@@ -29,6 +29,11 @@ export interface OrdersTable {
   /** Null until the first payment attempt binds one (migration 0005). */
   channel: OrderChannel | null;
   openid: string | null;
+  /**
+   * The AppID the payer's openid belongs to, bound together with it (migration 0006): the order
+   * is placed and signed for it. Null: the owner app (rows from before, or not bound yet).
+   */
+  pay_appid: string | null;
   prepay_id: string | null;
   prepay_at: number | null;
   transaction_id: string | null;
@@ -45,6 +50,8 @@ export interface OrdersTable {
 export interface SessionsTable {
   token_hash: string;
   openid: string;
+  /** The AppID the session was signed in under; null for rows from before 0006 (the owner app). */
+  appid: string | null;
   session_key: string;
   created_at: number;
   expires_at: number;

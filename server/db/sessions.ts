@@ -8,10 +8,12 @@ export class SessionsRepository extends Repository {
     await this.db.insertInto('sessions').values(row).execute();
   }
 
-  find(tokenHash: string): Promise<{ openid: string; expires_at: number } | undefined> {
+  find(
+    tokenHash: string,
+  ): Promise<{ openid: string; appid: string | null; expires_at: number } | undefined> {
     return this.db
       .selectFrom('sessions')
-      .select(['openid', 'expires_at'])
+      .select(['openid', 'appid', 'expires_at'])
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
   }

@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The payer's openid, set for routes with `auth: 'session'` (and a signed-in `optional-session`). */
     openid?: string;
+    /** The AppID that openid belongs to (the owner's or the cashier's), set with `openid`. */
+    payAppId?: string;
   }
 }
 
@@ -44,6 +46,13 @@ export function requireAdmin(
 export function payer(req: FastifyRequest): string {
   if (req.openid === undefined) throw new Error('route is not declared with auth: session');
   return req.openid;
+}
+
+/** The payer and the AppID it signed in under, for an `auth: 'session'` route. */
+export function payerWithApp(req: FastifyRequest): { openid: string; appId: string } {
+  if (req.openid === undefined || req.payAppId === undefined)
+    throw new Error('route is not declared with auth: session');
+  return { openid: req.openid, appId: req.payAppId };
 }
 
 export function registerAuth(
@@ -68,8 +77,9 @@ export function registerAuth(
         (auth === 'optional-session' && req.headers.authorization !== undefined)
       ) {
         deps.sessions.authenticate(req.headers.authorization).then(
-          (openid) => {
-            req.openid = openid;
+          (who) => {
+            req.openid = who.openid;
+            req.payAppId = who.appId;
             done();
           },
           (err: Error) => done(err),

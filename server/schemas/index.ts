@@ -152,6 +152,11 @@ export const OrderAccessHeadersSchema = Type.Object({
 
 export const SessionRequestSchema = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 128 }),
+  /**
+   * The mini program whose wx.login made the code: the owner's (default) or the configured
+   * cashier mini program's. Any other value is refused (400).
+   */
+  appId: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
 });
 
 export const SessionResponseSchema = Type.Object({

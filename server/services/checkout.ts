@@ -26,40 +26,92 @@ export class Checkout {
     return this.ctx.storage.orders;
   }
 
-  /** `token` is the order's capability token, needed only while the order has no payer. */
-  async pay(orderNo: string, openid: string, token?: string): Promise<RequestPaymentArgs> {
+  /**
+   * Refuses, before anything is written, a payer app the payment scheme cannot place orders
+   * for (partner mode knows only sp_appid: a cashier AppID would need sub_appid).
+   */
+  assertPayerApp(appId: string): void {
+    if (!this.ctx.pay.payerAppIds.includes(appId)) {
+      throw new ApiFailure(
+        403,
+        'FORBIDDEN',
+        `paying under AppID ${appId} is not supported by this payment scheme` +
+          ' (partner mode pays only under the owner AppID: sub_appid is not supported)',
+      );
+    }
+  }
+
+  /**
+   * `payer` is the session's openid and the AppID it was issued under; `token` is the order's
+   * capability token, needed only while the order has no payer.
+   */
+  async pay(
+    orderNo: string,
+    payer: { openid: string; appId: string },
+    token?: string,
+  ): Promise<RequestPaymentArgs> {
+    this.assertPayerApp(payer.appId);
     const now = this.ctx.clock.now();
+    const { openid } = payer;
     const access = { openid, token };
+    const bound = { openid, payAppId: payer.appId };
     // The first pay, in one statement: bind a payable, unbound order its token opens and read it
     // back. Anything else (bound already, not payable, unknown, wrong token) is sorted out from a
     // plain read below.
     let row =
       token === undefined
         ? undefined
-        : await this.orders.bindPayer(orderNo, openid, hashOrderToken(token), now, now);
-    if (!row) row = await this.bindSlow(orderNo, access);
+        : await this.orders.bindPayer(orderNo, bound, hashOrderToken(token), now, now);
+    if (!row) row = await this.bindSlow(orderNo, access, payer.appId);
     // The first bind above fixed the WeChat channel too; an order that has a payer from before
     // channels existed is bound here (refused if a jump-out took it meanwhile).
     if (row.channel !== 'wechat') row = await bindChannel(this.ctx, this.records, row, 'wechat');
     // Partner mode: a sub-merchant disabled since the order was made takes no more money.
     this.ctx.subMerchants.assertPayable(row.sub_mchid);
     const prepayId = await this.ensurePrepay(row);
-    return this.ctx.pay.paymentArgs(prepayId);
+    // Signed over the AppID the order was placed for, which is the one the payer pays in.
+    return this.ctx.pay.paymentArgs(prepayId, this.payAppId(row));
   }
 
-  private async bindSlow(orderNo: string, access: Access & { openid: string }): Promise<OrderRow> {
+  /** The AppID an order is (to be) paid under: null is the owner app (rows from before 0006). */
+  private payAppId(row: OrderRow): string {
+    return row.pay_appid ?? this.ctx.config.appId;
+  }
+
+  private async bindSlow(
+    orderNo: string,
+    access: Access & { openid: string },
+    appId: string,
+  ): Promise<OrderRow> {
     let row = await this.records.get(orderNo);
+    this.assertSameApp(row, appId);
     this.records.assertPayer(row, access);
     this.assertPayable(row);
     if (row.channel === 'aggregator') throw channelConflict(row.order_no, row.channel);
     if (row.openid === null && access.token !== undefined) {
       const hash = hashOrderToken(access.token);
-      await this.orders.bindPayer(orderNo, access.openid, hash, this.ctx.clock.now());
+      const payer = { openid: access.openid, payAppId: appId };
+      await this.orders.bindPayer(orderNo, payer, hash, this.ctx.clock.now());
       row = await this.records.get(orderNo);
       // Another payer bound it between our read and our update.
+      this.assertSameApp(row, appId);
       this.records.assertPayer(row, access);
     }
     return row;
+  }
+
+  /**
+   * An order bound to a payer is paid under that payer's AppID only: a session of the other
+   * mini program is refused (its prepay would be for the wrong app), and nothing is changed.
+   */
+  private assertSameApp(row: OrderRow, appId: string): void {
+    if (row.openid !== null && this.payAppId(row) !== appId) {
+      throw new ApiFailure(
+        403,
+        'FORBIDDEN',
+        `order ${row.order_no} is paid under another mini program's AppID`,
+      );
+    }
   }
 
   private assertPayable(row: OrderRow): void {
@@ -97,6 +149,7 @@ export class Checkout {
         total: row.total,
         expiresAt: row.expires_at,
         openid: row.openid,
+        appId: this.payAppId(row),
         subMchId: row.sub_mchid,
       });
     } catch (err) {

@@ -76,10 +76,11 @@ export class NotifyService {
     if (typeof t?.out_trade_no !== 'string' || typeof t.trade_state !== 'string') {
       throw new NotifyFailure(400, 'transaction resource is incomplete');
     }
-    const { appId, mchId } = this.ctx.pay.identity;
+    const { mchId } = this.ctx.pay.identity;
+    // The fast path is for our AppIDs only; recordPaid then checks the order's own (pay_appid).
     if (
       t.trade_state === 'SUCCESS' &&
-      t.appid === appId &&
+      this.ctx.pay.payerAppIds.includes(t.appid) &&
       t.mchid === mchId &&
       (t.sub_mchid === undefined || typeof t.sub_mchid === 'string') &&
       typeof t.amount?.total === 'number'
@@ -128,6 +129,7 @@ export class NotifyService {
       eventType: n.eventType,
       orderNo,
       total,
+      app: { appId: t.appid, ownerAppId: this.ctx.pay.identity.appId },
       subMchId: t.sub_mchid ?? null,
       now,
       paid: paidValues(t, now),

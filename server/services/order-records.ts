@@ -122,6 +122,8 @@ export class OrderRecords {
       sub_mchid: subMchId,
       channel: null,
       openid: null,
+      // Bound with the payer on the first pay.
+      pay_appid: null,
       prepay_id: null,
       prepay_at: null,
       transaction_id: null,

@@ -20,11 +20,13 @@ export function orderRef(row: OrderRow): OrderRef {
 /** Throws TransactionMismatch unless `t` is about `row` (and, when paid, for its total). */
 export function checkTransaction(
   ours: { appId: string; mchId: string },
-  row: { order_no: string; total: number; sub_mchid: string | null },
+  row: { order_no: string; total: number; sub_mchid: string | null; pay_appid: string | null },
   t: Transaction,
 ): void {
-  const { appId, mchId } = ours;
-  if (t.appid !== appId) throw new TransactionMismatch(`appid ${t.appid} is not ours`);
+  const { mchId } = ours;
+  // Paid under the AppID the order was bound to (null: the owner app), or it is not its payment.
+  const appId = row.pay_appid ?? ours.appId;
+  if (t.appid !== appId) throw new TransactionMismatch(`appid ${t.appid} is not the order's`);
   if (t.mchid !== mchId) throw new TransactionMismatch(`mchid ${t.mchid} is not ours`);
   // Partner mode: paid into the order's own sub-merchant, or it is not this order's payment.
   if ((t.sub_mchid ?? null) !== row.sub_mchid)

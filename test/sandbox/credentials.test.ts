@@ -50,6 +50,7 @@ describe('credentials', () => {
         'aggregatorMchId',
         'aggregatorKey',
         'aggregatorAppId',
+        'cashierApp',
       ].sort(),
     );
     expect(config.apiV2Key).toMatch(/^[A-Za-z0-9]{32}$/);

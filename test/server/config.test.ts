@@ -36,6 +36,14 @@ const devEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 });
 
 describe('loadConfig', () => {
+  it('takes the cashier mini program from CASHIER_APP_ID + CASHIER_APP_SECRET, else none', () => {
+    expect(loadConfig(devEnv()).cashierApp).toBeUndefined();
+    const c = loadConfig(
+      devEnv({ CASHIER_APP_ID: 'wxcashier000000001', CASHIER_APP_SECRET: 'cashier-secret' }),
+    );
+    expect(c.cashierApp).toEqual({ appId: 'wxcashier000000001', appSecret: 'cashier-secret' });
+  });
+
   it('with no WeChat env, uses the sandbox dev credentials and SANDBOX_URL', () => {
     const c = loadConfig(devEnv({ SANDBOX_URL: 'http://127.0.0.1:3999/' }));
     expect(c.port).toBe(3000);
@@ -85,6 +93,12 @@ describe('loadConfig', () => {
       /no WeChat configuration .* start the sandbox once/,
     ],
     [{ WECHAT_MCH_ID: '1230000109' }, /WECHAT_APP_ID is required/],
+    [{ CASHIER_APP_ID: 'wxcashier000000001' }, /CASHIER_APP_ID and CASHIER_APP_SECRET/],
+    [{ CASHIER_APP_SECRET: 's' }, /CASHIER_APP_ID and CASHIER_APP_SECRET/],
+    [
+      { CASHIER_APP_ID: 'wxdev0000000000001', CASHIER_APP_SECRET: 's' },
+      /CASHIER_APP_ID must differ/,
+    ],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig(devEnv(env))).toThrow(ConfigError);
     expect(() => loadConfig(devEnv(env))).toThrow(message);

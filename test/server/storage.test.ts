@@ -54,6 +54,7 @@ function row(orderNo: string, over: Partial<OrderRow> = {}): OrderRow {
     sub_mchid: null,
     channel: null,
     openid: null,
+    pay_appid: null,
     prepay_id: 'wx-prepay',
     prepay_at: now - 60_000,
     transaction_id: null,

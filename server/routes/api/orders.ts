@@ -3,7 +3,7 @@
  * (`config.auth`) and enforced by the hook in plugins/auth.ts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { payer } from '../../plugins/auth';
+import { payerWithApp } from '../../plugins/auth';
 import { verifiedHostApp } from '../../plugins/host-app';
 import {
   BearerHeadersSchema,
@@ -93,7 +93,8 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
         response: { 200: PayResponseSchema, ...errorResponses },
       },
     },
-    async (req) => deps.checkout.pay(req.params.orderNo, payer(req), req.headers['x-order-token']),
+    async (req) =>
+      deps.checkout.pay(req.params.orderNo, payerWithApp(req), req.headers['x-order-token']),
   );
 
   // A first payment in one request: the functional page's wx.login code is exchanged here and
@@ -110,12 +111,15 @@ const orders: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
       },
     },
     async (req) => {
-      // An unknown order is refused before the single-use code is spent on it.
+      // An unknown order, an unknown app or one the scheme cannot pay under is refused before
+      // the single-use code is spent on it.
       await deps.records.get(req.params.orderNo);
-      const session = await deps.sessions.login(req.body.code);
+      const app = deps.sessions.resolveApp(req.body.appId);
+      deps.checkout.assertPayerApp(app.appId);
+      const { appId, ...session } = await deps.sessions.login(req.body.code, app.appId);
       const payment = await deps.checkout.pay(
         req.params.orderNo,
-        session.openid,
+        { openid: session.openid, appId },
         req.headers['x-order-token'],
       );
       return { session, payment };

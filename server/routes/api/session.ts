@@ -12,7 +12,7 @@ const session: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
         response: { 200: SessionResponseSchema, ...errorResponses },
       },
     },
-    async (req) => deps.sessions.login(req.body.code),
+    async (req) => deps.sessions.login(req.body.code, req.body.appId),
   );
 };
 

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import { systemClock } from '../../clock';
-import { payScheme } from '../../config';
+import { payScheme, payerApps } from '../../config';
 import type { ServerConfig } from '../../config';
 import { WechatPayClient } from './client';
 import type { PayGateway } from './port';
@@ -24,6 +24,10 @@ export interface GatewayDeps {
 
 export function createPayGateway(config: ServerConfig, deps: GatewayDeps): PayGateway {
   const scheme = payScheme(config);
+  // The cashier mini program's AppID, for the schemes that can place orders under it.
+  const extraAppIds = payerApps(config)
+    .slice(1)
+    .map((a) => a.appId);
   if (scheme === 'v2') {
     const v2 = config.v2;
     if (!v2) throw new Error('API v2 settings missing (validateConfig should have said so)');
@@ -31,6 +35,7 @@ export function createPayGateway(config: ServerConfig, deps: GatewayDeps): PayGa
       baseUrl: config.wechatPayBase,
       secapiBase: v2.secapiBase,
       appId: config.appId,
+      extraAppIds,
       mchId: config.mchId,
       key: v2.key,
       signType: v2.signType,
@@ -45,6 +50,7 @@ export function createPayGateway(config: ServerConfig, deps: GatewayDeps): PayGa
     return new V2Gateway({
       client,
       appId: config.appId,
+      extraAppIds,
       mchId: config.mchId,
       key: v2.key,
       signType: v2.signType,
@@ -77,5 +83,10 @@ export function createPayGateway(config: ServerConfig, deps: GatewayDeps): PayGa
   if (scheme === 'v3-partner') {
     return new V3PartnerGateway({ ...common, spAppId: config.appId, spMchId: config.mchId });
   }
-  return new V3DirectGateway({ ...common, appId: config.appId, mchId: config.mchId });
+  return new V3DirectGateway({
+    ...common,
+    appId: config.appId,
+    extraAppIds,
+    mchId: config.mchId,
+  });
 }

@@ -20,8 +20,13 @@ export interface PrepayOrder {
   /** Integer fen. */
   total: number;
   expiresAt: number;
-  /** Payer's openid under the AppID the order is placed for. */
+  /** Payer's openid under `appId`. */
   openid: string;
+  /**
+   * The AppID the order is placed for (JSAPI `appid`): the owner app, or the cashier mini
+   * program's when the payer signed in there. One of the gateway's `payerAppIds`.
+   */
+  appId: string;
   /** Partner mode: the sub-merchant the order pays (null for the other schemes). */
   subMchId: string | null;
 }
@@ -81,8 +86,8 @@ export class NotificationRejected extends Error {
 export interface PayGateway {
   /** Places the order at WeChat (same parameters on every retry) and returns its prepay id. */
   prepay(order: PrepayOrder): Promise<string>;
-  /** The signed `wx.requestPayment` arguments for a prepay. */
-  paymentArgs(prepayId: string): RequestPaymentArgs;
+  /** The signed `wx.requestPayment` arguments for a prepay placed for `appId`. */
+  paymentArgs(prepayId: string, appId: string): RequestPaymentArgs;
   query(order: OrderRef): Promise<Transaction>;
   /**
    * Closes at WeChat; an order WeChat never saw closes quietly too. `'deferred'`: the scheme
@@ -102,5 +107,10 @@ export interface PayGateway {
    * provider's AppID and sp_mchid; the sub-merchant is checked per order).
    */
   readonly identity: { appId: string; mchId: string };
+  /**
+   * The AppIDs this scheme can place an order for: `identity.appId` always, and the cashier
+   * mini program's when the scheme supports it (direct merchant, API v2; not partner mode).
+   */
+  readonly payerAppIds: readonly string[];
   destroy(): void;
 }

@@ -35,10 +35,10 @@ export abstract class V3GatewayBase {
 
   constructor(protected readonly v3: V3Options) {}
 
-  /** paySign over `identity.appId`: the AppID the payer's openid was issued under. */
-  paymentArgs(prepayId: string): RequestPaymentArgs {
+  /** paySign over `appId`: the AppID the order was placed for and the payer's openid is under. */
+  paymentArgs(prepayId: string, appId: string): RequestPaymentArgs {
     return buildRequestPaymentArgs({
-      appId: this.identity.appId,
+      appId,
       prepayId,
       privateKey: this.v3.merchantKey,
       timestamp: Date.now() / 1000,

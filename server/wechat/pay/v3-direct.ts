@@ -19,20 +19,27 @@ import type { V3Options } from './v3-base';
 export interface V3DirectOptions extends V3Options {
   appId: string;
   mchId: string;
+  /** Other AppIDs bound to mchId that orders may be placed for (the cashier mini program). */
+  extraAppIds?: readonly string[];
 }
 
 export class V3DirectGateway extends V3GatewayBase implements PayGateway {
   readonly identity: { appId: string; mchId: string };
+  readonly payerAppIds: readonly string[];
 
   constructor(private readonly o: V3DirectOptions) {
     super(o);
     this.identity = { appId: o.appId, mchId: o.mchId };
+    this.payerAppIds = [o.appId, ...(o.extraAppIds ?? [])];
   }
 
   /** The JSAPI body is a pure function of the stored order: any retry sends identical parameters. */
   jsapiBody(order: PrepayOrder): JsapiOrderRequest {
+    // Checkout refuses other apps first; this guards the port's contract all the same.
+    if (!this.payerAppIds.includes(order.appId))
+      throw new Error(`order ${order.orderNo}: AppID ${order.appId} is not bound here`);
     return {
-      appid: this.o.appId,
+      appid: order.appId,
       mchid: this.o.mchId,
       description: order.description,
       out_trade_no: order.orderNo,

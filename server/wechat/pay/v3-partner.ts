@@ -73,14 +73,19 @@ function requireSub(subMchId: string | null, what: string): string {
 export class V3PartnerGateway extends V3GatewayBase implements PayGateway {
   /** The provider: sp_appid (so paySign is over the AppID of sp_openid) and sp_mchid. */
   readonly identity: { appId: string; mchId: string };
+  /** sp_appid only: a second app would be a sub_appid, which this adapter does not place. */
+  readonly payerAppIds: readonly string[];
 
   constructor(private readonly o: V3PartnerOptions) {
     super(o);
     this.identity = { appId: o.spAppId, mchId: o.spMchId };
+    this.payerAppIds = [o.spAppId];
   }
 
   /** A pure function of the stored order, so every retry sends identical parameters. */
   jsapiBody(order: PrepayOrder): PartnerJsapiOrderRequest {
+    if (order.appId !== this.o.spAppId)
+      throw new Error(`partner mode: order ${order.orderNo} cannot be placed for ${order.appId}`);
     return {
       sp_appid: this.o.spAppId,
       sp_mchid: this.o.spMchId,

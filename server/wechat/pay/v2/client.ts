@@ -20,6 +20,8 @@ export interface V2ClientOptions {
   /** Base of the mutual-TLS endpoints (`/secapi/…`). */
   secapiBase: string;
   appId: string;
+  /** Other AppIDs bound to mchId whose answers are ours too (the cashier mini program). */
+  extraAppIds?: readonly string[];
   mchId: string;
   key: string;
   signType: V2SignType;
@@ -173,7 +175,10 @@ export class V2Client {
         verified: false,
       });
     }
-    if (a.appid !== this.o.appId || a.mch_id !== this.o.mchId) {
+    // An answer names one of our AppIDs (the owner's, or the cashier's for the orders placed
+    // under it); which one is right for the order, settlement checks against the order row.
+    const ours = a.appid === this.o.appId || (this.o.extraAppIds ?? []).includes(a.appid ?? '');
+    if (!ours || a.mch_id !== this.o.mchId) {
       throw new WechatPayError('v2 answer is for another appid / mch_id', {
         status: 502,
         verified: false,

@@ -40,6 +40,8 @@ const BODY_MAX_BYTES = 128;
 export interface V2GatewayOptions {
   client: V2Client;
   appId: string;
+  /** Other AppIDs bound to mchId that orders may be placed for (the cashier mini program). */
+  extraAppIds?: readonly string[];
   mchId: string;
   key: string;
   signType: V2SignType;
@@ -96,15 +98,21 @@ function toTransaction(a: V2Answer): Transaction {
 
 export class V2Gateway implements PayGateway {
   readonly identity: { appId: string; mchId: string };
+  readonly payerAppIds: readonly string[];
   readonly notifyContentTypes = ['text/xml', 'application/xml'] as const;
 
   constructor(private readonly o: V2GatewayOptions) {
     this.identity = { appId: o.appId, mchId: o.mchId };
+    this.payerAppIds = [o.appId, ...(o.extraAppIds ?? [])];
   }
 
   /** Business fields of the unified order: identical for every retry of one stored order. */
   unifiedOrderFields(order: PrepayOrder): Record<string, string | number> {
+    if (!this.payerAppIds.includes(order.appId))
+      throw new Error(`order ${order.orderNo}: AppID ${order.appId} is not bound here`);
     return {
+      // The order's own AppID (it overrides the client's default, the owner's).
+      appid: order.appId,
       body: truncateUtf8(order.description, BODY_MAX_BYTES),
       out_trade_no: order.orderNo,
       fee_type: 'CNY',
@@ -129,9 +137,10 @@ export class V2Gateway implements PayGateway {
   }
 
   /** v2 `paySign`: MD5 / HMAC-SHA256 over appId, nonceStr, package, signType, timeStamp. */
-  paymentArgs(prepayId: string): RequestPaymentArgs {
+  paymentArgs(prepayId: string, appId: string): RequestPaymentArgs {
     const args = {
-      appId: this.o.appId,
+      // The AppID the order was placed for: WeChat checks the paying app against it.
+      appId,
       timeStamp: String(Math.floor(Date.now() / 1000)),
       nonceStr: randomNonce(),
       package: `prepay_id=${prepayId}`,

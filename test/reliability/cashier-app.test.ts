@@ -1,0 +1,191 @@
+/**
+ * Reliability, second AppID: payers who sign in to the merchant's cashier mini program (opened
+ * half-screen) pay under its AppID. The order is placed and signed for that AppID and settles
+ * from the notification; a session of the other app cannot pay an order bound under one app;
+ * unknown AppIDs are 400 and partner mode refuses the cashier's (403), each changing nothing.
+ * On SQLite and PostgreSQL.
+ */
+import type { ApiError, CreatedOrder, SessionResponse } from '../../typings/api';
+import type { RequestPaymentArgs } from '../../typings/payment';
+import type { Stack } from '../../dev/stack';
+import {
+  call,
+  createOrder,
+  orderHeaders,
+  pay,
+  session,
+  storedStatus,
+  waitFor,
+} from '../server/http';
+import { databases, tableCounts, useStack } from './suite';
+
+/** A wx.login code made by `appId`'s mini program for `user`. */
+async function codeFor(stack: Stack, user: string, appId: string) {
+  const r = await call<{ code: string; openid: string }>(`${stack.sandboxUrl}/sandbox/login-code`, {
+    body: { user, appid: appId },
+  });
+  if (r.status !== 200) throw new Error(`login-code: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** A server session signed in under `appId`. */
+async function sessionFor(stack: Stack, user: string, appId: string): Promise<SessionResponse> {
+  const { code } = await codeFor(stack, user, appId);
+  const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, {
+    body: { code, appId },
+  });
+  if (r.status !== 200) throw new Error(`session: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** The sandbox cashier, paying from the mini program `appId`. */
+async function cashierIn(
+  stack: Stack,
+  appId: string,
+  openid: string,
+  args: RequestPaymentArgs,
+): Promise<string> {
+  const r = await call<{ errMsg: string }>(`${stack.sandboxUrl}/sandbox/cashier/pay`, {
+    body: { appid: appId, openid, outcome: 'success', requestPaymentArgs: args },
+  });
+  return r.body.errMsg;
+}
+
+async function orderRow(stack: Stack, orderNo: string) {
+  return stack.server.storage.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('order_no', '=', orderNo)
+    .executeTakeFirstOrThrow();
+}
+
+const refusal = (code: ApiError['code']) => ({ code, message: expect.any(String) });
+
+describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
+  const env = useStack(db);
+  const cashierApp = () => env.stack.sandbox.credentials.cashierApp.appId;
+  const ownerApp = () => env.stack.config.appId;
+
+  it('signs in under the cashier AppID, pays there and settles from the notification', async () => {
+    const { stack } = env;
+    const s = await sessionFor(stack, `ca-pay-${db}`, cashierApp());
+    const o = await createOrder(stack);
+    const p = await pay(stack, o, s.token);
+    expect(p.status).toBe(200);
+    const row = await orderRow(stack, o.orderNo);
+    expect(row.pay_appid).toBe(cashierApp());
+    expect(row.openid).toBe(s.openid);
+    // The sandbox placed it for the cashier AppID: paying from the owner app is refused, and the
+    // paySign verifies over the cashier's AppID.
+    expect(await cashierIn(stack, ownerApp(), s.openid, p.body)).not.toBe('requestPayment:ok');
+    expect(await cashierIn(stack, cashierApp(), s.openid, p.body)).toBe('requestPayment:ok');
+    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+    const paid = await orderRow(stack, o.orderNo);
+    // The catalogue's price, in integer fen, is what was paid.
+    expect(paid.total).toBe(o.total);
+    expect(paid.transaction_id).toEqual(expect.any(String));
+  });
+
+  it('pay-with-login takes the cashier AppID too', async () => {
+    const { stack } = env;
+    const { code } = await codeFor(stack, `ca-pwl-${db}`, cashierApp());
+    const o = await createOrder(stack);
+    const r = await call<{ session: SessionResponse; payment: RequestPaymentArgs }>(
+      `${stack.serverUrl}/api/orders/${o.orderNo}/pay-with-login`,
+      { body: { code, appId: cashierApp() }, headers: orderHeaders(o) },
+    );
+    expect(r.status).toBe(200);
+    expect((await orderRow(stack, o.orderNo)).pay_appid).toBe(cashierApp());
+    expect(await cashierIn(stack, cashierApp(), r.body.session.openid, r.body.payment)).toBe(
+      'requestPayment:ok',
+    );
+    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+  });
+
+  const crossCases: Array<[string, 'owner' | 'cashier', 'owner' | 'cashier']> = [
+    ['an owner-app session cannot pay an order bound under the cashier AppID', 'cashier', 'owner'],
+    ['a cashier session cannot pay an order bound under the owner AppID', 'owner', 'cashier'],
+  ];
+  it.each(crossCases)('%s (403, nothing changed)', async (_name, boundUnder, payingFrom) => {
+    const { stack } = env;
+    const app = (which: 'owner' | 'cashier') => (which === 'owner' ? ownerApp() : cashierApp());
+    // The same person in both apps: WeChat gives them a different openid in each.
+    const user = `ca-cross-${boundUnder}-${db}`;
+    const first = await sessionFor(stack, user, app(boundUnder));
+    const o = await createOrder(stack);
+    expect((await pay(stack, o, first.token)).status).toBe(200);
+    const other = await sessionFor(stack, user, app(payingFrom));
+    const before = await tableCounts(stack);
+    const rowBefore = await orderRow(stack, o.orderNo);
+    const r = await pay(stack, o, other.token);
+    expect(r.status).toBe(403);
+    expect(r.body).toEqual(refusal('FORBIDDEN'));
+    expect(await tableCounts(stack)).toEqual(before);
+    expect(await orderRow(stack, o.orderNo)).toEqual(rowBefore);
+  });
+
+  it('an unknown appId is 400 on sign-in and pay-with-login, changing nothing', async () => {
+    const { stack } = env;
+    const { code } = await codeFor(stack, `ca-unknown-${db}`, cashierApp());
+    const o: CreatedOrder = await createOrder(stack);
+    const before = await tableCounts(stack);
+    const rowBefore = await orderRow(stack, o.orderNo);
+    for (const appId of ['wx0000000000000000', stack.sandbox.otherApp.appId]) {
+      const s = await call(`${stack.serverUrl}/api/session`, { body: { code, appId } });
+      expect(s.status).toBe(400);
+      expect(s.body).toEqual(refusal('VALIDATION_ERROR'));
+      const p = await call(`${stack.serverUrl}/api/orders/${o.orderNo}/pay-with-login`, {
+        body: { code, appId },
+        headers: orderHeaders(o),
+      });
+      expect(p.status).toBe(400);
+      expect(p.body).toEqual(refusal('VALIDATION_ERROR'));
+    }
+    expect(await tableCounts(stack)).toEqual(before);
+    expect(await orderRow(stack, o.orderNo)).toEqual(rowBefore);
+    // The code was never spent: it still signs in under its own app.
+    const ok = await call(`${stack.serverUrl}/api/session`, {
+      body: { code, appId: cashierApp() },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it('an owner-app session without appId still works as before', async () => {
+    const { stack } = env;
+    const s = await session(stack, `ca-default-${db}`);
+    const o = await createOrder(stack);
+    expect((await pay(stack, o, s.token)).status).toBe(200);
+    expect((await orderRow(stack, o.orderNo)).pay_appid).toBe(ownerApp());
+  });
+});
+
+describe.each(databases('cashier AppID partner-mode cases'))(
+  'cashier AppID in partner mode on %s',
+  (db) => {
+    const env = useStack(db, { scheme: 'v3-partner' });
+
+    it('refuses to pay under the cashier AppID (403), changing nothing', async () => {
+      const { stack } = env;
+      const cashierApp = stack.sandbox.credentials.cashierApp.appId;
+      const s = await sessionFor(stack, `ca-partner-${db}`, cashierApp);
+      const o = await createOrder(stack);
+      const before = await tableCounts(stack);
+      const rowBefore = await orderRow(stack, o.orderNo);
+      const r = await pay(stack, o, s.token);
+      expect(r.status).toBe(403);
+      expect(r.body).toEqual(refusal('FORBIDDEN'));
+      const { code } = await codeFor(stack, `ca-partner-${db}`, cashierApp);
+      const p = await call(`${stack.serverUrl}/api/orders/${o.orderNo}/pay-with-login`, {
+        body: { code, appId: cashierApp },
+        headers: orderHeaders(o),
+      });
+      expect(p.status).toBe(403);
+      expect(p.body).toEqual(refusal('FORBIDDEN'));
+      expect(await tableCounts(stack)).toEqual(before);
+      expect(await orderRow(stack, o.orderNo)).toEqual(rowBefore);
+      // The owner app still pays in partner mode.
+      const owner = await session(stack, `ca-partner-owner-${db}`);
+      expect((await pay(stack, o, owner.token)).status).toBe(200);
+    });
+  },
+);
