@@ -11,6 +11,7 @@ import type { Stack } from '../../dev/stack';
 import {
   call,
   createOrder,
+  forgeNotification,
   orderHeaders,
   pay,
   session,
@@ -150,6 +151,32 @@ describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
     expect(ok.status).toBe(200);
   });
 
+  it('a notification under the other AppID does not settle an order (fast path checks pay_appid)', async () => {
+    const { stack } = env;
+    const s = await session(stack, `ca-notify-${db}`);
+    const o = await createOrder(stack);
+    expect((await pay(stack, o, s.token)).status).toBe(200);
+    const before = await tableCounts(stack);
+    // Correctly signed, right merchant and amount, but paid under the cashier AppID: not this
+    // order's payment (it is bound under the owner's).
+    const n = forgeNotification(stack, {
+      resource: {
+        appid: cashierApp(),
+        mchid: stack.config.mchId,
+        out_trade_no: o.orderNo,
+        transaction_id: '4200000000000000000000000001',
+        trade_state: 'SUCCESS',
+        success_time: new Date().toISOString(),
+        payer: { openid: s.openid },
+        amount: { total: o.total, payer_total: o.total, currency: 'CNY' },
+      },
+    });
+    const r = await call(`${stack.serverUrl}/api/pay/notify`, { raw: n.raw, headers: n.headers });
+    expect(r.status).toBe(400);
+    expect(await storedStatus(stack, o.orderNo)).toBe('pending');
+    expect(await tableCounts(stack)).toEqual(before);
+  });
+
   it('an owner-app session without appId still works as before', async () => {
     const { stack } = env;
     const s = await session(stack, `ca-default-${db}`);
@@ -189,3 +216,23 @@ describe.each(databases('cashier AppID partner-mode cases'))(
     });
   },
 );
+
+describe.each(databases('cashier AppID API v2 cases'))('cashier AppID on API v2 on %s', (db) => {
+  const env = useStack(db, { scheme: 'v2' });
+
+  it('places the unified order for the cashier AppID and settles from the notification', async () => {
+    const { stack } = env;
+    const cashierApp = stack.sandbox.credentials.cashierApp.appId;
+    const s = await sessionFor(stack, `ca-v2-${db}`, cashierApp);
+    const o = await createOrder(stack);
+    const p = await pay(stack, o, s.token);
+    expect(p.status).toBe(200);
+    expect((await orderRow(stack, o.orderNo)).pay_appid).toBe(cashierApp);
+    // The v2 paySign is over the cashier's AppID: from the owner app it does not verify.
+    expect(await cashierIn(stack, stack.config.appId, s.openid, p.body)).not.toBe(
+      'requestPayment:ok',
+    );
+    expect(await cashierIn(stack, cashierApp, s.openid, p.body)).toBe('requestPayment:ok');
+    await waitFor(async () => (await storedStatus(stack, o.orderNo)) === 'paid');
+  });
+});
