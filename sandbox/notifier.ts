@@ -1,6 +1,6 @@
 import type { ClientRequest } from 'node:http';
 import type { VirtualClock, Scheduler } from './clock';
-import { deliver } from './http/deliver';
+import { RETRY_SCHEDULE_SECONDS, deliver, deliveryTimeoutMs, recordAttempt } from './http/deliver';
 import type { DeliveryAnswer } from './http/deliver';
 import { encryptResource } from './crypto/aead';
 import type { FaultSet } from './faults';
@@ -11,14 +11,7 @@ import type { Notification, Store } from './store';
 import type { SerialMode } from './types';
 import { parseFlatXml } from './v2/xml';
 
-/** WeChat's documented retry gaps after a failed delivery (seconds): 15 retries over ~24 h. */
-export const RETRY_SCHEDULE_SECONDS: readonly number[] = [
-  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
-];
-
-/** WeChat gives the merchant 5 s to answer; scaled, but never below 1 s of real time. */
-const DELIVERY_TIMEOUT_S = 5;
-const MIN_TIMEOUT_MS = 1000;
+export { RETRY_SCHEDULE_SECONDS };
 /** A notification held by `out_of_order` waits at most this long (sandbox seconds) for a successor. */
 const OUT_OF_ORDER_WAIT_S = 30;
 /** How much of an answer is read to decide an XML acknowledgement; real ones are ~100 bytes. */
@@ -200,36 +193,21 @@ export class Notifier {
     const acknowledged = xml
       ? xmlAcknowledges(result)
       : result.status === 200 || result.status === 204;
-    const attempt: Notification['attempts'][number] = {
-      n,
-      at,
-      realAt: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      acknowledged,
-    };
-    if (result.status !== undefined) attempt.status = result.status;
-    if (result.error !== undefined) attempt.error = result.error;
-    if (result.body !== undefined) attempt.responseBody = result.body;
-    if (result.bytes !== undefined) attempt.responseBytes = result.bytes;
-    record.attempts.push(attempt);
-    if (acknowledged) {
-      record.state = 'delivered';
-      return;
-    }
-    const gap = RETRY_SCHEDULE_SECONDS[n - 1];
-    if (gap === undefined) {
-      record.state = 'failed';
-      return;
-    }
-    record.nextAttemptAt = rfc3339Beijing(this.deps.clock.now() + gap * 1000);
-    this.deps.scheduler.after(gap, () => void this.attempt(delivery));
+    recordAttempt(
+      record,
+      { n, at, started, answer: result, acknowledged },
+      this.deps.clock.now(),
+      (gap) => this.deps.scheduler.after(gap, () => void this.attempt(delivery)),
+    );
   }
 
   private post(url: string, body: string, headers: Record<string, string>): Promise<PostResult> {
-    const timeoutMs = Math.max(
-      MIN_TIMEOUT_MS,
-      DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
+    return deliver(
+      url,
+      body,
+      headers,
+      deliveryTimeoutMs(this.deps.scheduler.timeScale),
+      this.inFlight,
     );
-    return deliver(url, body, headers, timeoutMs, this.inFlight);
   }
 }

@@ -6,15 +6,10 @@
 import type { ClientRequest } from 'node:http';
 import type { Scheduler, VirtualClock } from '../clock';
 import type { FaultSet } from '../faults';
-import { deliver } from '../http/deliver';
+import { deliver, deliveryTimeoutMs, recordAttempt } from '../http/deliver';
 import type { DeliveryAnswer } from '../http/deliver';
 import { rfc3339Beijing } from '../ids';
-import { RETRY_SCHEDULE_SECONDS } from '../notifier';
-import type { DeliveryAttempt } from '../store';
 import type { AggregatorNotification, AggregatorState } from './state';
-
-const DELIVERY_TIMEOUT_S = 5;
-const MIN_TIMEOUT_MS = 1000;
 
 export interface AggregatorNotifierDeps {
   clock: VirtualClock;
@@ -95,37 +90,22 @@ export class AggregatorNotifier {
     delete record.nextAttemptAt;
     const answer = await this.post(record.url, firstBody ?? record.body);
     if (this.closed) return;
-    const attempt: DeliveryAttempt = {
-      n,
-      at,
-      realAt: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      acknowledged: acknowledges(answer),
-    };
-    if (answer.status !== undefined) attempt.status = answer.status;
-    if (answer.error !== undefined) attempt.error = answer.error;
-    if (answer.body !== undefined) attempt.responseBody = answer.body;
-    if (answer.bytes !== undefined) attempt.responseBytes = answer.bytes;
-    record.attempts.push(attempt);
-    if (attempt.acknowledged) {
-      record.state = 'delivered';
-      return;
-    }
-    const gap = RETRY_SCHEDULE_SECONDS[n - 1];
-    if (gap === undefined) {
-      record.state = 'failed';
-      return;
-    }
-    record.nextAttemptAt = rfc3339Beijing(this.deps.clock.now() + gap * 1000);
-    this.deps.scheduler.after(gap, () => void this.attempt(record));
+    recordAttempt(
+      record,
+      { n, at, started, answer, acknowledged: acknowledges(answer) },
+      this.deps.clock.now(),
+      (gap) => this.deps.scheduler.after(gap, () => void this.attempt(record)),
+    );
   }
 
   private post(url: string, body: string): Promise<Answer> {
-    const timeoutMs = Math.max(
-      MIN_TIMEOUT_MS,
-      DELIVERY_TIMEOUT_S * 1000 * this.deps.scheduler.timeScale,
-    );
     const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    return deliver(url, body, headers, timeoutMs, this.inFlight);
+    return deliver(
+      url,
+      body,
+      headers,
+      deliveryTimeoutMs(this.deps.scheduler.timeScale),
+      this.inFlight,
+    );
   }
 }

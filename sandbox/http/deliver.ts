@@ -5,6 +5,21 @@
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { rfc3339Beijing } from '../ids';
+import type { DeliveryAttempt, NotificationState } from '../store';
+
+/** WeChat's documented retry gaps after a failed delivery (seconds): 15 retries over ~24 h. */
+export const RETRY_SCHEDULE_SECONDS: readonly number[] = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+];
+
+/** WeChat gives the merchant 5 s to answer; scaled, but never below 1 s of real time. */
+const DELIVERY_TIMEOUT_S = 5;
+const MIN_TIMEOUT_MS = 1000;
+
+export function deliveryTimeoutMs(timeScale: number): number {
+  return Math.max(MIN_TIMEOUT_MS, DELIVERY_TIMEOUT_S * 1000 * timeScale);
+}
 
 /** What is kept of the merchant's answer for the inspection page. */
 export const MAX_RECORDED_BODY = 512;
@@ -85,4 +100,46 @@ export function deliver(
     req.on('error', (e) => finish({ error: e.message }));
     req.end(body);
   });
+}
+
+/** A notification as far as its deliveries go (WeChat's and the aggregator's alike). */
+export interface Retried {
+  state: NotificationState;
+  attempts: DeliveryAttempt[];
+  nextAttemptAt?: string;
+}
+
+/**
+ * Records attempt `n` (started at `started` real ms, `at` virtual time) and what follows from
+ * it: delivered, failed for good after the last retry, or `retry(gapSeconds)` on the schedule.
+ */
+export function recordAttempt(
+  record: Retried,
+  a: { n: number; at: string; started: number; answer: DeliveryAnswer; acknowledged: boolean },
+  now: number,
+  retry: (gapSeconds: number) => void,
+): void {
+  const attempt: DeliveryAttempt = {
+    n: a.n,
+    at: a.at,
+    realAt: new Date(a.started).toISOString(),
+    durationMs: Date.now() - a.started,
+    acknowledged: a.acknowledged,
+  };
+  if (a.answer.status !== undefined) attempt.status = a.answer.status;
+  if (a.answer.error !== undefined) attempt.error = a.answer.error;
+  if (a.answer.body !== undefined) attempt.responseBody = a.answer.body;
+  if (a.answer.bytes !== undefined) attempt.responseBytes = a.answer.bytes;
+  record.attempts.push(attempt);
+  if (a.acknowledged) {
+    record.state = 'delivered';
+    return;
+  }
+  const gap = RETRY_SCHEDULE_SECONDS[a.n - 1];
+  if (gap === undefined) {
+    record.state = 'failed';
+    return;
+  }
+  record.nextAttemptAt = rfc3339Beijing(now + gap * 1000);
+  retry(gap);
 }
