@@ -4,17 +4,17 @@
  * hand-built payloads (signature rule re-implemented here, every refusal's status).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { md5SortedProvider } from '../../server/aggregator/md5-sorted';
 import { AggregatorRefusal } from '../../server/aggregator/provider';
 import { ConfigError, loadConfig, validateConfig } from '../../server/config';
 import {
-  FIXTURE_CERT_SERIAL,
   FIXTURE_PUB_KEY_ID,
   fixtureConfig,
   fixturePem,
+  writeDevCredentials,
 } from './fixture-config';
 
 const KEY = 'k3yK3yk3yK3yk3yK3yk3yK3yk3yK3y12';
@@ -33,27 +33,11 @@ describe('AGGREGATOR_* configuration', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'wpp-agg-config-'));
-    const m = join(dir, 'cred', 'merchant');
-    mkdirSync(m, { recursive: true });
-    writeFileSync(
-      join(m, 'config.json'),
-      JSON.stringify({
-        appId: 'wxdev0000000000001',
-        appSecret: 'dev-secret',
-        mchId: '1900000001',
-        merchantSerialNo: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
-        apiV3Key: '0123456789abcdefghijABCDEFGHIJ._',
-        platformCertSerialNo: FIXTURE_CERT_SERIAL,
-        platformPublicKeyId: FIXTURE_PUB_KEY_ID,
-        aggregatorMchId: '5550001',
-        aggregatorKey: KEY,
-        aggregatorAppId: APP,
-      }),
-    );
-    writeFileSync(join(m, 'apiclient_key.pem'), fixturePem('merchant-key.pem'));
-    writeFileSync(join(m, 'platform_cert_public.pem'), fixturePem('platform-cert-pub.pem'));
-    writeFileSync(join(m, 'pub_key.pem'), fixturePem('platform-pubkey-pub.pem'));
-    writeFileSync(join(dir, 'pub.pem'), fixturePem('platform-pubkey-pub.pem'));
+    writeDevCredentials(dir, {
+      aggregatorMchId: '5550001',
+      aggregatorKey: KEY,
+      aggregatorAppId: APP,
+    });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const dev = (extra: NodeJS.ProcessEnv = {}) => ({

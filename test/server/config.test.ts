@@ -1,32 +1,14 @@
 /** Environment → ServerConfig: defaults, the dev-credentials fallback, and clear errors. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../server/config';
-import { FIXTURE_CERT_SERIAL, FIXTURE_PUB_KEY_ID, fixturePem } from './fixture-config';
+import { FIXTURE_CERT_SERIAL, FIXTURE_PUB_KEY_ID, writeDevCredentials } from './fixture-config';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wpp-config-'));
-  const m = join(dir, 'cred', 'merchant');
-  mkdirSync(m, { recursive: true });
-  writeFileSync(
-    join(m, 'config.json'),
-    JSON.stringify({
-      appId: 'wxdev0000000000001',
-      appSecret: 'dev-secret',
-      mchId: '1900000001',
-      merchantSerialNo: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
-      apiV3Key: '0123456789abcdefghijABCDEFGHIJ._',
-      platformCertSerialNo: FIXTURE_CERT_SERIAL,
-      platformPublicKeyId: FIXTURE_PUB_KEY_ID,
-    }),
-  );
-  writeFileSync(join(m, 'apiclient_key.pem'), fixturePem('merchant-key.pem'));
-  writeFileSync(join(m, 'platform_cert_public.pem'), fixturePem('platform-cert-pub.pem'));
-  writeFileSync(join(m, 'pub_key.pem'), fixturePem('platform-pubkey-pub.pem'));
-  writeFileSync(join(dir, 'merchant-key.pem'), fixturePem('merchant-key.pem'));
-  writeFileSync(join(dir, 'pub.pem'), fixturePem('platform-pubkey-pub.pem'));
+  writeDevCredentials(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

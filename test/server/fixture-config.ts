@@ -1,5 +1,5 @@
 /** A complete ServerConfig from the fixture keys, for route tests that need no WeChat. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerConfig } from '../../server/config';
 
@@ -49,3 +49,33 @@ export function fixtureConfig(overrides: Partial<ServerConfig> = {}): ServerConf
 }
 
 export const fixturePem = fixture;
+
+/**
+ * A dev-credentials folder as the sandbox writes it (`<dir>/cred/merchant/`), from the fixture
+ * keys, with `extra` fields in its config.json; plus the merchant key and a platform key as
+ * loose files in `dir` for WECHAT_* path settings. Returns the folder for DEV_CREDENTIALS_DIR.
+ */
+export function writeDevCredentials(dir: string, extra: Record<string, unknown> = {}): string {
+  const cred = join(dir, 'cred');
+  const m = join(cred, 'merchant');
+  mkdirSync(m, { recursive: true });
+  writeFileSync(
+    join(m, 'config.json'),
+    JSON.stringify({
+      appId: 'wxdev0000000000001',
+      appSecret: 'dev-secret',
+      mchId: '1900000001',
+      merchantSerialNo: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
+      apiV3Key: '0123456789abcdefghijABCDEFGHIJ._',
+      platformCertSerialNo: FIXTURE_CERT_SERIAL,
+      platformPublicKeyId: FIXTURE_PUB_KEY_ID,
+      ...extra,
+    }),
+  );
+  writeFileSync(join(m, 'apiclient_key.pem'), fixture('merchant-key.pem'));
+  writeFileSync(join(m, 'platform_cert_public.pem'), fixture('platform-cert-pub.pem'));
+  writeFileSync(join(m, 'pub_key.pem'), fixture('platform-pubkey-pub.pem'));
+  writeFileSync(join(dir, 'merchant-key.pem'), fixture('merchant-key.pem'));
+  writeFileSync(join(dir, 'pub.pem'), fixture('platform-pubkey-pub.pem'));
+  return cred;
+}
