@@ -32,6 +32,17 @@ export class RefundsRepository extends Repository {
       .executeTakeFirst();
   }
 
+  /** Partner mode: the sub-merchant of the refund's order (null when none or unknown). */
+  async subMchIdOf(outRefundNo: string): Promise<string | null> {
+    const r = await this.db
+      .selectFrom('refunds')
+      .innerJoin('orders', 'orders.order_no', 'refunds.order_no')
+      .select('orders.sub_mchid')
+      .where('refunds.out_refund_no', '=', outRefundNo)
+      .executeTakeFirst();
+    return r?.sub_mchid ?? null;
+  }
+
   /**
    * In one short transaction: reads the order (locked), lets `decide` pick an amount from the
    * order and what is left unrefunded (it throws to refuse), and records the refund as

@@ -82,6 +82,7 @@ export class NotifyService {
       t.trade_state === 'SUCCESS' &&
       this.ctx.pay.payerAppIds.includes(t.appid) &&
       t.mchid === mchId &&
+      // A number would match a TEXT column on SQLite: only a string (or none) goes to the SQL.
       (t.sub_mchid === undefined || typeof t.sub_mchid === 'string') &&
       typeof t.amount?.total === 'number'
     ) {

@@ -125,9 +125,7 @@ export class Refunds {
   /** Partner mode asks about a refund under its order's sub-merchant. */
   private async subMchIdOf(outRefundNo: string): Promise<string | null> {
     if (this.ctx.config.payScheme !== 'v3-partner') return null;
-    const refund = await this.table.find(outRefundNo);
-    if (!refund) return null;
-    return (await this.ctx.storage.orders.find(refund.order_no))?.sub_mchid ?? null;
+    return this.table.subMchIdOf(outRefundNo);
   }
 
   /** Idempotent: a refund counts toward the order once, however many times SUCCESS arrives. */

@@ -11,7 +11,10 @@ import type { Order } from '../../typings/api';
 import {
   call,
   cashier,
+  clearFaults,
   createOrder,
+  faults,
+  paidOrder,
   forgeNotification,
   placedOrder,
   storedStatus,
@@ -73,6 +76,34 @@ describe.each(databases('partner-mode cases'))('partner mode on %s', (db) => {
       mchid: env.stack.config.mchId,
       partner: { subMchid: subs()[0] },
     });
+  });
+
+  it('a refund whose notification is lost is learnt by querying under the order’s sub-merchant', async () => {
+    const { o } = await paidOrder(env.stack, `partner-refund-${Math.random()}`);
+    await faults(env.stack, [{ endpoint: 'notify', kind: 'drop' }]);
+    try {
+      const r = await call<{ outRefundNo: string }>(
+        `${env.stack.serverUrl}/api/orders/${o.orderNo}/refund`,
+        { body: { amount: 1 }, token: env.stack.adminToken },
+      );
+      expect(r.status).toBe(200);
+      const status = async () =>
+        (
+          await env.stack.server.storage.db
+            .selectFrom('refunds')
+            .select('status')
+            .where('out_refund_no', '=', r.body.outRefundNo)
+            .executeTakeFirstOrThrow()
+        ).status;
+      await waitFor(async () => {
+        await env.stack.advance(5);
+        await env.stack.server.jobs.runOnce();
+        return (await status()) === 'success';
+      });
+      expect(await env.stack.server.storage.refunds.subMchIdOf(r.body.outRefundNo)).toBe(subs()[0]);
+    } finally {
+      await clearFaults(env.stack);
+    }
   });
 
   const partnerTxn = (o: Order, extra: Record<string, unknown> = {}) => ({
