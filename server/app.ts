@@ -28,7 +28,9 @@ import { utf8JsonBody } from './plugins/json-body';
 import { clientErrorHandler, frameworkErrors } from './plugins/transport-errors';
 import jumpOutRoutes from './routes/api/aggregator/jump-out';
 import aggregatorNotifyRoutes from './routes/api/aggregator/notify';
-import catalogRoutes from './routes/api/catalog';
+import catalogRoutes, { CASHIER_PAY_PAGE } from './routes/api/catalog';
+import type { CatalogDeps } from './routes/api/catalog';
+import type { PaymentChannel } from '../typings/api';
 import orderRoutes from './routes/api/orders';
 import notifyRoutes from './routes/api/pay/notify';
 import sessionRoutes from './routes/api/session';
@@ -149,10 +151,10 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   // One file per URL prefix; routes declare `config.auth` and this one hook enforces it.
   registerAuth(base, { adminToken: config.adminToken, sessions });
   const routeDeps: RouteDeps = { config, storage, ...services, sessions, notify };
-  // The jump-out channel exists exactly when an aggregator provider is configured.
-  await app.register(catalogRoutes, {
-    channels: aggregator ? ['plugin', 'jump-out'] : ['plugin'],
-  });
+  await app.register(
+    catalogRoutes,
+    channelsOf(config, ctx.pay.payerAppIds, aggregator !== undefined),
+  );
   await app.register(sessionRoutes, routeDeps);
   await app.register(orderRoutes, routeDeps);
   await app.register(notifyRoutes, routeDeps);
@@ -199,4 +201,32 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   });
 
   return { app: base, storage, jobs, sessions };
+}
+
+/**
+ * The channels the shop may offer: half-screen exactly when a cashier AppID is configured and
+ * the payment scheme can pay under it; jump-out exactly when an aggregator is configured.
+ */
+function channelsOf(
+  config: ServerConfig,
+  payerAppIds: readonly string[],
+  aggregator: boolean,
+): CatalogDeps {
+  const cashier = config.cashierApp;
+  const halfScreen = cashier !== undefined && payerAppIds.includes(cashier.appId);
+  const channels: PaymentChannel[] = ['plugin'];
+  if (halfScreen) channels.push('half-screen');
+  if (aggregator) channels.push('jump-out');
+  return {
+    channels,
+    ...(halfScreen
+      ? {
+          cashierApp: {
+            appId: cashier.appId,
+            path: CASHIER_PAY_PAGE,
+            envVersion: config.cashierEnvVersion ?? 'release',
+          },
+        }
+      : {}),
+  };
 }

@@ -66,6 +66,11 @@ export interface ServerConfig {
    * the same mchId at WeChat. Absent: only the owner app (`appId`) signs in and pays.
    */
   cashierApp?: CashierApp;
+  /**
+   * CASHIER_ENV_VERSION: which version of the cashier mini program the shop opens (WeChat honours
+   * develop / trial only while the opener itself is a develop or trial build). Default release.
+   */
+  cashierEnvVersion?: 'develop' | 'trial' | 'release';
   mchId: string;
   merchantSerialNo: string;
   merchantPrivateKeyPem: string;
@@ -124,6 +129,16 @@ export function payerApps(
   c: Pick<ServerConfig, 'appId' | 'appSecret' | 'cashierApp'>,
 ): CashierApp[] {
   return [{ appId: c.appId, appSecret: c.appSecret }, ...(c.cashierApp ? [c.cashierApp] : [])];
+}
+
+const ENV_VERSIONS = ['develop', 'trial', 'release'] as const;
+
+function cashierEnvVersionOf(env: NodeJS.ProcessEnv): (typeof ENV_VERSIONS)[number] {
+  const raw = (env.CASHIER_ENV_VERSION ?? '').trim() || 'release';
+  const found = ENV_VERSIONS.find((v) => v === raw);
+  if (!found)
+    throw new ConfigError(`CASHIER_ENV_VERSION must be one of ${ENV_VERSIONS.join(', ')}: ${raw}`);
+  return found;
 }
 
 /**
@@ -417,6 +432,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     ...creds,
     ...schemeParts,
     cashierApp: cashierFromEnv(env, creds.cashierApp),
+    cashierEnvVersion: cashierEnvVersionOf(env),
     notifyUrl: env.NOTIFY_URL ? url(env, 'NOTIFY_URL', '') : undefined,
     adminToken: env.ADMIN_TOKEN || undefined,
     orderTtlSeconds: int(env, 'ORDER_TTL_SECONDS', 900, 60, 7 * 86400),

@@ -13,7 +13,7 @@ export type ApiErrorCode =
   | 'IDEMPOTENCY_CONFLICT' // 409: same Idempotency-Key, different body
   | 'REFUND_IN_PROGRESS' // 409: earlier refunds still processing at WeChat hold the amount; retry later
   | 'SUB_MERCHANT_UNAVAILABLE' // 403: partner mode: no enabled sub-merchant takes this host's orders
-  | 'CHANNEL_CONFLICT' // 409: the order is being paid through the other channel (WeChat Pay vs jump-out)
+  | 'CHANNEL_CONFLICT' // 409: the order is being paid through another channel (plugin, half-screen cashier, jump-out)
   | 'CHANNEL_UNAVAILABLE' // 403: the jump-out channel is not configured on this server
   | 'PAYLOAD_TOO_LARGE' // 413
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
@@ -48,16 +48,28 @@ export interface OrderLimits {
 }
 
 /**
- * How a shopper can pay: `plugin` (WeChat Pay through the plugin's pay-button, always) and
- * `jump-out` (the aggregator's cashier mini program, when the server's AGGREGATOR_PROVIDER is set).
+ * How a shopper can pay: `plugin` (WeChat Pay through the plugin's pay-button, always),
+ * `half-screen` (WeChat Pay in the merchant's own cashier mini program opened half-screen, when
+ * CASHIER_APP_ID is set) and `jump-out` (the aggregator's cashier mini program, when
+ * AGGREGATOR_PROVIDER is set).
  */
-export type PaymentChannel = 'plugin' | 'jump-out';
+export type PaymentChannel = 'plugin' | 'half-screen' | 'jump-out';
+
+/** Where `wx.openEmbeddedMiniProgram` opens the merchant's cashier mini program. */
+export interface CashierAppInfo {
+  appId: string;
+  /** Its payment page; the opener appends `?orderNo=…`. */
+  path: string;
+  envVersion: 'develop' | 'trial' | 'release';
+}
 
 export interface CatalogResponse {
   products: CatalogProduct[];
   limits: OrderLimits;
   /** The payment channels this server takes; `plugin` always comes first. */
   channels: PaymentChannel[];
+  /** Present exactly when `channels` has `half-screen`. */
+  cashierApp?: CashierAppInfo;
 }
 
 export interface CreateOrderItem {

@@ -2,3 +2,4 @@
 export type * from './api';
 export type * from './payment';
 export type * from './pay-button';
+export type * from './cashier';

@@ -67,12 +67,23 @@ export const OrderLimitsSchema = Type.Object({
   maxQuantity: Type.Integer(),
 });
 
-export const PaymentChannelSchema = Type.Union([Type.Literal('plugin'), Type.Literal('jump-out')]);
+export const PaymentChannelSchema = Type.Union([
+  Type.Literal('plugin'),
+  Type.Literal('half-screen'),
+  Type.Literal('jump-out'),
+]);
+
+export const CashierAppInfoSchema = Type.Object({
+  appId: Type.String(),
+  path: Type.String(),
+  envVersion: Type.Union([Type.Literal('develop'), Type.Literal('trial'), Type.Literal('release')]),
+});
 
 export const CatalogResponseSchema = Type.Object({
   products: Type.Array(CatalogProductSchema),
   limits: OrderLimitsSchema,
   channels: Type.Array(PaymentChannelSchema),
+  cashierApp: Type.Optional(CashierAppInfoSchema),
 });
 
 export const CreateOrderRequestSchema = Type.Object({

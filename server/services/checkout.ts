@@ -103,13 +103,14 @@ export class Checkout {
   /**
    * An order bound to a payer is paid under that payer's AppID only: a session of the other
    * mini program is refused (its prepay would be for the wrong app), and nothing is changed.
+   * For the shopper that is the other channel (plugin vs the half-screen cashier): 409.
    */
   private assertSameApp(row: OrderRow, appId: string): void {
     if (row.openid !== null && this.payAppId(row) !== appId) {
       throw new ApiFailure(
-        403,
-        'FORBIDDEN',
-        `order ${row.order_no} is paid under another mini program's AppID`,
+        409,
+        'CHANNEL_CONFLICT',
+        `order ${row.order_no} is being paid in another mini program (AppID ${this.payAppId(row)})`,
       );
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Reliability, second AppID: payers who sign in to the merchant's cashier mini program (opened
  * half-screen) pay under its AppID. The order is placed and signed for that AppID and settles
- * from the notification; a session of the other app cannot pay an order bound under one app;
+ * from the notification; a session of the other app cannot pay an order bound under one app (409);
  * unknown AppIDs are 400 and partner mode refuses the cashier's (403), each changing nothing.
  * On SQLite and PostgreSQL.
  */
@@ -107,7 +107,7 @@ describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
     ['an owner-app session cannot pay an order bound under the cashier AppID', 'cashier', 'owner'],
     ['a cashier session cannot pay an order bound under the owner AppID', 'owner', 'cashier'],
   ];
-  it.each(crossCases)('%s (403, nothing changed)', async (_name, boundUnder, payingFrom) => {
+  it.each(crossCases)('%s (409 CHANNEL_CONFLICT, nothing changed)', async (_name, boundUnder, payingFrom) => {
     const { stack } = env;
     const app = (which: 'owner' | 'cashier') => (which === 'owner' ? ownerApp() : cashierApp());
     // The same person in both apps: WeChat gives them a different openid in each.
@@ -119,8 +119,8 @@ describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
     const before = await tableCounts(stack);
     const rowBefore = await orderRow(stack, o.orderNo);
     const r = await pay(stack, o, other.token);
-    expect(r.status).toBe(403);
-    expect(r.body).toEqual(refusal('FORBIDDEN'));
+    expect(r.status).toBe(409);
+    expect(r.body).toEqual(refusal('CHANNEL_CONFLICT'));
     expect(await tableCounts(stack)).toEqual(before);
     expect(await orderRow(stack, o.orderNo)).toEqual(rowBefore);
   });

@@ -1,12 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { PaymentChannel } from '../../../typings/api';
+import type { CashierAppInfo, PaymentChannel } from '../../../typings/api';
 import { PRODUCTS } from '../../catalog';
 import { CatalogResponseSchema, ORDER_LIMITS, errorResponses } from '../../schemas';
 
 export interface CatalogDeps {
   /** The payment channels this server takes: the shop offers exactly these. */
   channels: readonly PaymentChannel[];
+  /** Where the half-screen channel opens the cashier (with `half-screen` only). */
+  cashierApp?: CashierAppInfo;
 }
+
+/** The cashier mini program's payment page (cashier/pages/pay/index in this repository). */
+export const CASHIER_PAY_PAGE = 'pages/pay/index';
 
 const catalog: FastifyPluginAsyncTypebox<CatalogDeps> = async (app, deps) => {
   app.get(
@@ -16,6 +21,7 @@ const catalog: FastifyPluginAsyncTypebox<CatalogDeps> = async (app, deps) => {
       products: [...PRODUCTS],
       limits: { ...ORDER_LIMITS },
       channels: [...deps.channels],
+      ...(deps.cashierApp ? { cashierApp: { ...deps.cashierApp } } : {}),
     }),
   );
 };
