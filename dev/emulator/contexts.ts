@@ -179,6 +179,11 @@ export const API_RULES: Readonly<Record<string, ApiRule>> = {
     plugin: '2.9.4',
     doc: `${DOC}/base/app/life-cycle/wx.getEnterOptionsSync.html`,
   },
+  getAccountInfoSync: {
+    since: '2.2.2',
+    plugin: '2.2.2',
+    doc: `${DOC}/open-api/account-info/wx.getAccountInfoSync.html`,
+  },
   getLaunchOptionsSync: {
     since: '2.1.2',
     plugin: '2.9.4',

@@ -85,6 +85,10 @@ export interface CreateWxOptions {
   orientation?: 'portrait' | 'landscape';
   /** Which runs first when the mini program shows again: App.onShow or the page's onShow. */
   showOrder?: ShowOrder;
+  /** `getAccountInfoSync().miniProgram.envVersion` (default develop: what tests and DevTools run). */
+  envVersion?: 'develop' | 'trial' | 'release';
+  /** A plugin's own AppID and version, as `getAccountInfoSync().plugin` reports them. */
+  pluginAccount?: { appId: string; version: string };
 }
 
 /**
@@ -331,6 +335,30 @@ export function createWx(options: CreateWxOptions) {
     emulator: state,
     ...appEventApis(miniProgram),
     ...jumpApis({ phone, app: miniProgram, baseLibrary, settings: state }),
+
+    /**
+     * The mini program's own AppID (for a plugin: its host's, plus the plugin's own). `version`
+     * is only known in a release build, as on a phone.
+     */
+    getAccountInfoSync() {
+      const envVersion = options.envVersion ?? 'develop';
+      const info: {
+        miniProgram: { appId: string; envVersion: string; version: string };
+        plugin?: { appId: string; version: string };
+      } = {
+        miniProgram: {
+          appId: miniProgram.appId,
+          envVersion,
+          version: envVersion === 'release' ? '1.0.0' : '',
+        },
+      };
+      if (context === 'plugin') {
+        info.plugin = {
+          ...(options.pluginAccount ?? { appId: 'wxemulatorplugin00', version: 'dev' }),
+        };
+      }
+      return info;
+    },
 
     /** Plugins at 2.22.1+: hands the payment to the owner's functional page (connectPluginPayment). */
     requestPluginPayment: ((option: WechatMiniprogram.RequestPluginPaymentOption) => {
