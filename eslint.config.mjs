@@ -26,6 +26,7 @@ export default tseslint.config(
       'plugin/**/*.ts',
       'functional-pages/**/*.ts',
       'consumer/**/*.ts',
+      'cashier/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -18,6 +18,7 @@ const SOURCES = [
   'functional-pages',
   'plugin',
   'consumer',
+  'cashier',
   'typings',
   'gulpfile.ts',
   'project.config.json',

@@ -1,26 +1,33 @@
 /**
- * Jest transform: ts-jest, plus one thing for the plugin's own modules (plugin/** and its
- * builds): a module-local `wx` bound to the emulator's plugin `wx` (dev/emulator/
- * plugin-scope.ts), as WeChat gives a plugin a `wx` of its own. Written on the "use strict"
+ * Jest transform: ts-jest, plus one thing for code that runs with a `wx` other than the host
+ * page's: the plugin's modules (plugin/** and its builds) get a module-local `wx` bound to the
+ * emulator's plugin `wx`, the cashier mini program's (cashier/**) one bound to the cashier's
+ * (dev/emulator/plugin-scope.ts), as WeChat gives each its own. Written on the "use strict"
  * line, so line numbers and source maps are unchanged.
  */
 const path = require('node:path');
 const { TsJestTransformer } = require('ts-jest');
 
 const ROOT = path.join(__dirname, '..', '..');
-/** The plugin's sources, its build, and the release build the build check makes. */
-const PLUGIN_DIRS = [
-  path.join(ROOT, 'plugin'),
-  path.join(ROOT, 'dist', 'plugin'),
-  path.join(ROOT, '.cache', 'release-dist', 'plugin'),
-].map((dir) => dir + path.sep);
+/** Each scope's sources, its build, and the release build the build check makes. */
+const dirsOf = (name) =>
+  [
+    path.join(ROOT, name),
+    path.join(ROOT, 'dist', name),
+    path.join(ROOT, '.cache', 'release-dist', name),
+  ].map((dir) => dir + path.sep);
+const SCOPES = [
+  { dirs: dirsOf('plugin'), exported: 'pluginWx' },
+  { dirs: dirsOf('cashier'), exported: 'cashierWx' },
+];
 const SCOPE = path.join(__dirname, '..', '..', 'dev', 'emulator', 'plugin-scope');
 
 class PluginScopeTransformer extends TsJestTransformer {
   process(source, file, options) {
     const out = super.process(source, file, options);
-    if (!PLUGIN_DIRS.some((dir) => file.startsWith(dir))) return out;
-    const binding = `var wx = require(${JSON.stringify(SCOPE)}).pluginWx;`;
+    const scope = SCOPES.find(({ dirs }) => dirs.some((dir) => file.startsWith(dir)));
+    if (!scope) return out;
+    const binding = `var wx = require(${JSON.stringify(SCOPE)}).${scope.exported};`;
     const code = /^"use strict";/m.test(out.code)
       ? out.code.replace(/^"use strict";/m, `"use strict";${binding}`)
       : `${binding}${out.code}`;
@@ -28,7 +35,7 @@ class PluginScopeTransformer extends TsJestTransformer {
   }
 
   getCacheKey(source, file, options) {
-    return `${super.getCacheKey(source, file, options)}:plugin-scope-1`;
+    return `${super.getCacheKey(source, file, options)}:plugin-scope-2`;
   }
 }
 
