@@ -45,6 +45,8 @@ export interface StackOptions {
    * `serverConfig.aggregator: undefined`, which does not survive the JSON to a stack process.
    */
   aggregator?: boolean;
+  /** The half-screen channel: the merchant's cashier mini program's AppID (default on). */
+  cashierApp?: boolean;
   serverConfig?: Partial<ServerConfig>;
   sandbox?: SandboxOptions;
   /** A credentials dir that outlives the stack (generated on first use, then reused). */
@@ -93,7 +95,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.configFor
         ? options.configFor(sandbox)
         : {
-            ...testConfig(sandbox, dir, options.aggregator ?? true),
+            ...testConfig(sandbox, dir, {
+              aggregator: options.aggregator ?? true,
+              cashierApp: options.cashierApp ?? true,
+            }),
             ...schemeConfig(sandbox, options.scheme ?? 'v3', options.v2SignType ?? 'MD5'),
           }),
       ...options.serverConfig,
@@ -172,7 +177,11 @@ export function schemeConfig(
 }
 
 /** Test defaults: the sandbox's generated merchant, SQLite in the stack's temp dir, fast jobs. */
-function testConfig(sandbox: Sandbox, dir: string, aggregator: boolean): ServerConfig {
+function testConfig(
+  sandbox: Sandbox,
+  dir: string,
+  channels: { aggregator: boolean; cashierApp: boolean },
+): ServerConfig {
   const c = sandbox.credentials;
   return {
     port: 0,
@@ -183,7 +192,9 @@ function testConfig(sandbox: Sandbox, dir: string, aggregator: boolean): ServerC
     appId: c.appId,
     appSecret: c.appSecret,
     // The merchant's cashier mini program (a second AppID bound to mchId).
-    cashierApp: { appId: c.cashierApp.appId, appSecret: c.cashierApp.appSecret },
+    ...(channels.cashierApp
+      ? { cashierApp: { appId: c.cashierApp.appId, appSecret: c.cashierApp.appSecret } }
+      : {}),
     mchId: c.mchId,
     merchantSerialNo: c.merchantSerialNo,
     merchantPrivateKeyPem: c.merchantPrivateKeyPem,
@@ -194,7 +205,7 @@ function testConfig(sandbox: Sandbox, dir: string, aggregator: boolean): ServerC
     },
     pluginToken: c.pluginToken,
     // The jump-out channel against the sandbox's aggregator.
-    ...(aggregator
+    ...(channels.aggregator
       ? {
           aggregator: {
             provider: 'md5-sorted' as const,

@@ -6,6 +6,7 @@
 import type {
   CatalogProduct,
   CatalogResponse,
+  CashierAppInfo,
   JumpOutResponse,
   Order,
   OrderLimits,
@@ -127,7 +128,7 @@ function fetchedOrder(response: HttpResponse): FetchedOrder {
   };
 }
 
-const CHANNELS: readonly PaymentChannel[] = ['plugin', 'jump-out'];
+const CHANNELS: readonly PaymentChannel[] = ['plugin', 'half-screen', 'jump-out'];
 
 /**
  * The payment channels the server has configured. A server from before channels existed sends
@@ -148,10 +149,30 @@ export async function getCatalog(): Promise<CatalogResponse> {
   if (!Array.isArray(products) || !products.every(isProduct) || !isOrderLimits(limits)) {
     throw new HttpError('malformed', 'The catalogue is not readable.', response.status);
   }
-  return { products, limits, channels: channelsOf(data?.channels) };
+  const cashierApp = (data as { cashierApp?: unknown } | null)?.cashierApp;
+  const channels = channelsOf(data?.channels);
+  // Half-screen needs to know where to open: without a readable cashierApp it is not offered.
+  if (!isCashierAppInfo(cashierApp)) {
+    return { products, limits, channels: channels.filter((c) => c !== 'half-screen') };
+  }
+  return { products, limits, channels, cashierApp };
 }
 
 const APP_ID_PATTERN = /^wx[0-9a-f]{16}$/;
+const PAGE_PATH = /^[A-Za-z0-9_\-]+(\/[A-Za-z0-9_\-]+)*$/;
+
+function isCashierAppInfo(value: unknown): value is CashierAppInfo {
+  const v = value as CashierAppInfo | null | undefined;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.appId === 'string' &&
+    APP_ID_PATTERN.test(v.appId) &&
+    typeof v.path === 'string' &&
+    PAGE_PATH.test(v.path) &&
+    (v.envVersion === 'develop' || v.envVersion === 'trial' || v.envVersion === 'release')
+  );
+}
 
 export function isJumpOutResponse(value: unknown): value is JumpOutResponse {
   const v = value as JumpOutResponse | null;

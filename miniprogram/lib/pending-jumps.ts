@@ -1,5 +1,6 @@
 /**
- * The orders this shop sent to the aggregator's cashier mini program, and whether the return of
+ * The orders this shop sent to a cashier mini program (the aggregator's, jump-out, or the
+ * merchant's own, half-screen), and whether the return of
  * the latest jump is still to be handled. Coming back shows the shop with scene 1038, but so can
  * an unrelated show (Android repeats the last scene and referrer), so only a jump the page itself
  * started and has not handled yet makes a return worth acting on. Kept in storage: WeChat may
@@ -79,7 +80,10 @@ export function settleJump(orderNo: string): void {
   if (entry) put({ ...entry, pendingSince: 0 });
 }
 
-/** Whether the shop ever sent this order to the cashier: its page then offers that first. */
-export function wentToCashier(orderNo: string): boolean {
-  return readEntries().some((e) => e.orderNo === orderNo);
+/**
+ * The cashier mini program this shop last sent the order to, if any: its page then offers that
+ * channel first (the server has bound the order to it).
+ */
+export function cashierOf(orderNo: string): string | undefined {
+  return readEntries().find((e) => e.orderNo === orderNo)?.appId;
 }

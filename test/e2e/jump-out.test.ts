@@ -10,8 +10,8 @@ import simulate from 'miniprogram-simulate';
 import { orderNoOf, tap, textOf, waitFor, waitForPhase } from '../../dev/pages-harness';
 import type { Page } from '../../dev/pages-harness';
 import type { Phone } from '../../dev/phone';
-import { registerCashier, wirePageShows } from '../miniprogram/cashier-app';
-import type { CashierOnPhone, CashierPlay } from '../miniprogram/cashier-app';
+import { registerCashier, wirePageShows } from '../miniprogram/aggregator-cashier';
+import type { CashierOnPhone, CashierPlay } from '../miniprogram/aggregator-cashier';
 import { usePhoneStack } from './phone-stack';
 import type { OrderRow } from './shop-types';
 

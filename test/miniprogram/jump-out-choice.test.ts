@@ -17,12 +17,12 @@ import {
 import type { Page } from '../../dev/pages-harness';
 import type { Phone } from '../../dev/phone';
 import { usePhoneStack } from '../e2e/phone-stack';
-import { registerCashier } from './cashier-app';
+import { registerCashier } from './aggregator-cashier';
 
 const env = usePhoneStack<'plain'>({
   language: 'en_US',
   // A server without AGGREGATOR_* settings (null survives the trip to the stack's process).
-  others: { plain: { aggregator: false } },
+  others: { plain: { aggregator: false, cashierApp: false } },
 });
 
 interface ConfirmPage {
@@ -208,7 +208,7 @@ describe('order-confirm: paying in the cashier mini program', () => {
     expect(page.data.jumpLabel).toMatch(/^在收银台小程序支付¥\d/);
   }, 30_000);
 
-  it('not offered when the server has no aggregator configured', async () => {
+  it('not offered when the server has no aggregator (nor cashier) configured', async () => {
     const phone = env.pickUp({ user: 'jump-off' }, env.others.plain);
     const page = phone.open('order-confirm', { items: 'MUG-ENAMEL:1' });
     await waitForPhase(page, 'ready');

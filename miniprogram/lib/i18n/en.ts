@@ -35,6 +35,9 @@ export const en: ShopMessages = {
       total: 'Total',
       payWith: 'Pay with',
       channelPlugin: 'WeChat Pay',
+      channelHalfScreen: 'Pay in our checkout',
+      channelHalfScreenHint: 'Opens our checkout in a half screen to pay with WeChat Pay',
+      halfScreenPay: 'Go to checkout',
       channelJumpOut: 'Pay in the cashier mini program',
       channelJumpOutHint: 'Opens the cashier mini program to pay',
       jumpOutPay: 'Go to the cashier',
@@ -151,6 +154,7 @@ export const en: ShopMessages = {
       'The shop has not heard from the cashier about a payment. If you paid, it will show up shortly; nothing is charged twice.',
   },
   jumpOutLabel: (price) => `Pay ${price} in the cashier mini program`,
+  halfScreenLabel: (price) => `Pay ${price} in our checkout`,
   free: 'Free',
   spokenPrice: (yuan) => `${yuan} yuan`,
   spokenDuration(minutes, seconds) {

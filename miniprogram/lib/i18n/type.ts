@@ -43,9 +43,13 @@ export interface Words {
     saving: string;
     orderNo: string;
     total: string;
-    /** The payment choice, shown when the server offers the aggregator's cashier. */
+    /** The payment choice, shown when the server offers more than the plugin. */
     payWith: string;
     channelPlugin: string;
+    /** The merchant's own cashier mini program, opened half-screen. */
+    channelHalfScreen: string;
+    channelHalfScreenHint: string;
+    halfScreenPay: string;
     channelJumpOut: string;
     channelJumpOutHint: string;
     /** The bar's button while the cashier is chosen. */
@@ -119,8 +123,9 @@ export interface ShopMessages {
   };
   /** The result page after a return from the cashier, whose own word proves nothing. */
   returned: { confirming: string; unpaid: string };
-  /** The cashier button's spoken label with the amount. */
+  /** The cashier buttons' spoken labels with the amount. */
   jumpOutLabel(price: string): string;
+  halfScreenLabel(price: string): string;
   free: string;
   /** `¥12.34` read aloud. */
   spokenPrice(yuan: string): string;

@@ -33,6 +33,9 @@ export const zh: ShopMessages = {
       total: '合计',
       payWith: '支付方式',
       channelPlugin: '微信支付',
+      channelHalfScreen: '在本店收银台支付',
+      channelHalfScreenHint: '在半屏打开本店收银台，用微信支付付款',
+      halfScreenPay: '去收银台支付',
       channelJumpOut: '在收银台小程序支付',
       channelJumpOutHint: '将打开收银台小程序完成付款',
       jumpOutPay: '去收银台支付',
@@ -139,6 +142,7 @@ export const zh: ShopMessages = {
     unpaid: '商城没有收到收银台的付款确认。如已付款，结果稍后会更新，不会重复扣款。',
   },
   jumpOutLabel: (price) => `在收银台小程序支付${price}`,
+  halfScreenLabel: (price) => `在本店收银台支付${price}`,
   free: '免运费',
   spokenPrice: (yuan) => `${yuan}元`,
   spokenDuration(minutes, seconds) {

@@ -1,10 +1,13 @@
 /**
  * Order confirmation: creates (or reopens) the server order for a cart, shows what will be
  * charged and hands the server's total to the plugin's pay-button, or, when the server offers
- * it and the shopper picks it, to the aggregator's cashier mini program (jump-out). The page
- * never prices anything itself; it only formats the server's fen.
+ * it and the shopper picks it, to the merchant's own cashier mini program opened half-screen
+ * (half-screen) or to the aggregator's cashier mini program (jump-out). Every way back lands on
+ * the same result page, which asks the server. The page never prices anything itself; it only
+ * formats the server's fen.
  */
 import type {
+  CashierAppInfo,
   CatalogProduct,
   CreateOrderItem,
   JumpOutResponse,
@@ -24,7 +27,8 @@ import {
   paymentArgsFor,
   startJumpOut,
 } from '../../lib/api';
-import { openCashier } from '../../lib/cashier-jump';
+import { openCashier, openOwnCashier } from '../../lib/cashier-jump';
+import type { JumpResult } from '../../lib/cashier-jump';
 import type { Cart } from '../../lib/cart';
 import { checkCartLimits, parseItemsParam } from '../../lib/cart';
 import type { Countdown } from '../../lib/countdown';
@@ -39,7 +43,7 @@ import { bottomInsetPx } from '../../lib/layout';
 import { queryParam, redirect, resultPageUrl } from '../../lib/navigation';
 import { isPayable } from '../../lib/order-status';
 import { isChannelConflict, jumpFailureText, paymentFailureText } from '../../lib/payment-errors';
-import { markJumpStarted, pendingJumpOf, settleJump, wentToCashier } from '../../lib/pending-jumps';
+import { cashierOf, markJumpStarted, pendingJumpOf, settleJump } from '../../lib/pending-jumps';
 import { pageStateStore } from '../../lib/page-state';
 import type { OrderView } from '../../lib/order-view';
 import { orderView } from '../../lib/order-view';
@@ -70,8 +74,10 @@ interface PageState {
    * order paid can both want to leave, and WeChat must get one redirect, not two.
    */
   leaving: boolean;
-  /** What the server takes (`GET /api/catalog`): the cashier choice needs 'jump-out'. */
+  /** What the server takes (`GET /api/catalog`); the choice shows when there is more than one. */
   channels: PaymentChannel[];
+  /** Where the half-screen channel opens the merchant's cashier (with 'half-screen' only). */
+  cashierApp: CashierAppInfo | undefined;
   /** The cashier's signed arguments, fetched before the tap that uses them (WeChat's rule). */
   jump: { orderNo: string; params: JumpOutResponse } | undefined;
   /** The order whose arguments are being fetched, if any. */
@@ -96,6 +102,7 @@ const stateOf = pageStateStore<PageState>(() => ({
   m: currentMessages(),
   leaving: false,
   channels: ['plugin'],
+  cashierApp: undefined,
   jump: undefined,
   preparingFor: undefined,
   jumping: false,
@@ -185,7 +192,12 @@ Component({
     fee: 0,
     paymentArgs: {} as { orderNo?: string; orderToken?: string },
     payDisabled: true,
-    /** The server offers the aggregator's cashier as a second way to pay. */
+    /** More than one way to pay: the choice is shown. */
+    channelChoice: false,
+    /** The server offers the merchant's own cashier, half-screen. */
+    halfScreenOffered: false,
+    halfScreenLabel: '',
+    /** The server offers the aggregator's cashier as a way to pay. */
     jumpOutOffered: false,
     channel: 'plugin' as PaymentChannel,
     /** The cashier's arguments for the shown order are at hand: a tap can jump at once. */
@@ -281,6 +293,7 @@ Component({
           ]);
           fetched = order;
           state.channels = catalog?.channels ?? ['plugin'];
+          state.cashierApp = catalog?.cashierApp;
         } else {
           // A bad link is refused before any request.
           const param =
@@ -290,9 +303,10 @@ Component({
             return;
           }
           // The catalogue carries the server's order limits, which the cart and remark obey.
-          const { products, limits, channels } = await getCatalog();
+          const { products, limits, channels, cashierApp } = await getCatalog();
           if (generation !== state.generation || state.unloaded) return;
           state.channels = channels;
+          state.cashierApp = cashierApp;
           this.update({ remarkMax: limits.remarkMaxLength });
           const items = param ?? demoCart(products);
           checkCartLimits(items, limits);
@@ -469,46 +483,75 @@ Component({
     onPayFail(e: WechatMiniprogram.CustomEvent<PayButtonFailDetail>) {
       const title = paymentFailureText(e.detail?.errMsg, stateOf(this).m);
       wx.showToast({ title, icon: 'none', duration: 3000 });
-      // The server bound the order to the cashier at its first jump: that is the way left.
-      if (isChannelConflict(e.detail?.errMsg) && this.data.jumpOutOffered) {
-        this.chooseChannel('jump-out');
+      // The server bound the order to a cashier at its first jump: that is the way left.
+      const order = stateOf(this).order;
+      if (isChannelConflict(e.detail?.errMsg) && order) {
+        const cashier = this.cashierChannelOf(order.orderNo);
+        if (cashier) this.chooseChannel(cashier);
       }
       // The order itself may have changed (expired, or paid after all): show the server's view.
       void this.refresh();
     },
 
     /**
-     * Sets up the channel choice for the shown order: offered when the server takes jump-out;
-     * an order this shop already sent to the cashier starts there (the server refuses WeChat
-     * Pay for it), any other order on WeChat Pay, which binds nothing until it is tapped.
+     * Sets up the channel choice for the shown order: each channel the server takes is offered
+     * (half-screen needs wx.openEmbeddedMiniProgram or, on an old base library, a plain jump —
+     * both exist wherever the shop runs). An order this shop already sent to a cashier starts
+     * there (the server refuses WeChat Pay for it); any other order on WeChat Pay, which binds
+     * nothing until it is tapped.
      */
     offerChannels(order: Order): void {
       const state = stateOf(this);
-      const offered = state.channels.includes('jump-out');
+      const jumpOut = state.channels.includes('jump-out');
+      const halfScreen = state.channels.includes('half-screen') && state.cashierApp !== undefined;
       const { m } = state;
-      const jumpLabel = m.jumpOutLabel(orderView(order, m).total);
+      const total = orderView(order, m).total;
+      const offered = {
+        channelChoice: jumpOut || halfScreen,
+        jumpOutOffered: jumpOut,
+        halfScreenOffered: halfScreen,
+        jumpLabel: m.jumpOutLabel(total),
+        halfScreenLabel: m.halfScreenLabel(total),
+      };
       if (state.channelFor !== order.orderNo) {
         state.channelFor = order.orderNo;
         // A remark change makes a new order: the shopper's choice carries over to it.
-        const keep = this.data.channel === 'jump-out' || wentToCashier(order.orderNo);
-        const channel: PaymentChannel = offered && keep ? 'jump-out' : 'plugin';
-        this.update({ jumpOutOffered: offered, channel, jumpLabel });
+        const wanted = this.cashierChannelOf(order.orderNo) ?? this.data.channel;
+        const available =
+          (wanted === 'jump-out' && jumpOut) || (wanted === 'half-screen' && halfScreen);
+        this.update({ ...offered, channel: available ? wanted : 'plugin' });
       } else {
-        this.update({ jumpOutOffered: offered, jumpLabel });
+        this.update(offered);
       }
       const ready = state.jump?.orderNo === order.orderNo;
       this.update({ jumpReady: ready });
-      if (offered && this.data.channel === 'jump-out' && !ready) void this.prepareJump();
+      if (jumpOut && this.data.channel === 'jump-out' && !ready) void this.prepareJump();
+    },
+
+    /**
+     * The cashier channel the server has bound the order to, as far as this shop knows: the
+     * aggregator's arguments were fetched for it (that binds), or it was last sent to a cashier.
+     */
+    cashierChannelOf(orderNo: string): PaymentChannel | undefined {
+      const state = stateOf(this);
+      if (state.jump?.orderNo === orderNo && state.channels.includes('jump-out')) return 'jump-out';
+      const appId = cashierOf(orderNo);
+      if (appId === undefined) return undefined;
+      if (appId === state.cashierApp?.appId) return 'half-screen';
+      return state.channels.includes('jump-out') ? 'jump-out' : undefined;
     },
 
     onChooseChannel(e: WechatMiniprogram.TouchEvent) {
       const wanted = (e.currentTarget.dataset as { channel?: string }).channel;
-      if (wanted === 'plugin' || wanted === 'jump-out') this.chooseChannel(wanted);
+      if (wanted === 'plugin' || wanted === 'jump-out' || wanted === 'half-screen') {
+        this.chooseChannel(wanted);
+      }
     },
 
     chooseChannel(channel: PaymentChannel): void {
       if (this.data.channel === channel) return;
       if (channel === 'jump-out' && !this.data.jumpOutOffered) return;
+      if (channel === 'half-screen' && !this.data.halfScreenOffered) return;
       this.update({ channel });
       if (channel === 'jump-out' && !this.data.jumpReady) void this.prepareJump();
     },
@@ -562,16 +605,38 @@ Component({
       // Marked before the jump: the return may show the page before the callback arrives.
       markJumpStarted(order.orderNo, jump.params.appId);
       state.jumping = true;
-      openCashier(jump.params, (result) => {
-        state.jumping = false;
-        if (result.kind === 'opened') return;
-        // Declined in WeChat's dialog, or refused: no jump, so no return to wait for.
-        settleJump(order.orderNo);
-        if (result.kind === 'failed' && !state.unloaded) {
-          const title = jumpFailureText(result.reason, state.m);
-          wx.showToast({ title, icon: 'none', duration: 3000 });
-        }
-      });
+      openCashier(jump.params, (result) => this.jumpAnswered(order.orderNo, result));
+    },
+
+    /**
+     * The half-screen cashier button: opens the merchant's own cashier mini program for the
+     * shown order, synchronously inside the tap. Nothing is fetched first: the AppID came with
+     * the catalogue and the order's token is the shop's own. The server binds the order to the
+     * cashier's AppID when the cashier pays, not here.
+     */
+    onHalfScreen() {
+      const state = stateOf(this);
+      const order = state.order;
+      const app = state.cashierApp;
+      if (!order || !app || this.data.payDisabled || state.leaving || state.jumping) return;
+      markJumpStarted(order.orderNo, app.appId);
+      state.jumping = true;
+      openOwnCashier(app, paymentArgsFor(order.orderNo), (result) =>
+        this.jumpAnswered(order.orderNo, result),
+      );
+    },
+
+    /** WeChat's answer to a jump: opened (the return comes as a show), declined or refused. */
+    jumpAnswered(orderNo: string, result: JumpResult): void {
+      const state = stateOf(this);
+      state.jumping = false;
+      if (result.kind === 'opened') return;
+      // Declined in WeChat's dialog, or refused: no jump, so no return to wait for.
+      settleJump(orderNo);
+      if (result.kind === 'failed' && !state.unloaded) {
+        const title = jumpFailureText(result.reason, state.m);
+        wx.showToast({ title, icon: 'none', duration: 3000 });
+      }
     },
   },
 });

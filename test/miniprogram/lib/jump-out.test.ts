@@ -11,7 +11,7 @@ import {
   markJumpStarted,
   pendingJumpOf,
   settleJump,
-  wentToCashier,
+  cashierOf,
 } from '../../../miniprogram/lib/pending-jumps';
 
 const CASHIER = 'wx0123456789abcdef';
@@ -40,7 +40,8 @@ describe('a show is the return only from the cashier the jump went to', () => {
 describe('what the server says is checked', () => {
   it('channels: unknown ones dropped, none means plugin only', () => {
     expect(channelsOf(['plugin', 'jump-out'])).toEqual(['plugin', 'jump-out']);
-    expect(channelsOf(['plugin', 'half-screen'])).toEqual(['plugin']);
+    expect(channelsOf(['plugin', 'half-screen'])).toEqual(['plugin', 'half-screen']);
+    expect(channelsOf(['plugin', 'by-carrier-pigeon'])).toEqual(['plugin']);
     expect(channelsOf(undefined)).toEqual(['plugin']);
   });
 
@@ -82,13 +83,13 @@ describe('the pending-jump marker', () => {
 
   it('set by a jump, cleared once handled, stale after half an hour', () => {
     expect(pendingJumpOf(jump.orderNo)).toBeUndefined();
-    expect(wentToCashier(jump.orderNo)).toBe(false);
+    expect(cashierOf(jump.orderNo)).toBeUndefined();
     markJumpStarted(jump.orderNo, CASHIER, 1_000);
     expect(pendingJumpOf(jump.orderNo, 2_000)).toEqual({ ...jump, since: 1_000 });
     expect(pendingJumpOf(jump.orderNo, 1_000 + 31 * 60_000)).toBeUndefined();
     settleJump(jump.orderNo);
     expect(pendingJumpOf(jump.orderNo, 2_000)).toBeUndefined();
     // The order stays known as one paid at the cashier.
-    expect(wentToCashier(jump.orderNo)).toBe(true);
+    expect(cashierOf(jump.orderNo)).toBe(CASHIER);
   });
 });
