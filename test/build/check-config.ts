@@ -35,7 +35,7 @@ import {
 type Json = Record<string, unknown>;
 
 /** The source roots, checked as they are (the built ones are reached through the projects). */
-const SOURCE_APPS = ['miniprogram', 'consumer'];
+const SOURCE_APPS = ['miniprogram', 'consumer', 'cashier'];
 const SOURCE_PLUGIN = 'plugin';
 /** Where the DevTools projects other than the root's live, one folder each. */
 export const DEVTOOLS_DIR = 'devtools';
