@@ -55,6 +55,8 @@ export function isPayable(order: Order, nowMs: number): boolean {
 export interface PollPolicy {
   /** Wait before each follow-up query; the number of entries bounds the attempts. */
   delaysMs: number[];
+  /** The same after a return from a cashier mini program (`returned`). */
+  returnedDelaysMs: number[];
 }
 
 /**
@@ -64,4 +66,13 @@ export interface PollPolicy {
  */
 export const pollPolicy: PollPolicy = {
   delaysMs: [1000, 1000, 2000, 2000, 3000, 4000, 5000, 7000],
+  // About 8 s: our own cashier asked the server before its way back, and an aggregator notifies
+  // within seconds; a shopper who cancelled there should not wait 25 s to see "unpaid" (a later
+  // payment still shows: the page re-reads on every show, and 重新查询 is offered).
+  returnedDelaysMs: [500, 1000, 1500, 2000, 3000],
 };
+
+/** The follow-up delays for an outcome. */
+export function pollDelaysFor(outcome: ClientOutcome): number[] {
+  return outcome === 'returned' ? pollPolicy.returnedDelaysMs : pollPolicy.delaysMs;
+}

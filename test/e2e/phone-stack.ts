@@ -51,7 +51,10 @@ export function usePhoneStack<K extends string = never>(
 
   beforeAll(async () => {
     ids = loadPages();
-    if (options.pollDelaysMs) pollPolicy.delaysMs = options.pollDelaysMs;
+    if (options.pollDelaysMs) {
+      pollPolicy.delaysMs = options.pollDelaysMs;
+      pollPolicy.returnedDelaysMs = options.pollDelaysMs;
+    }
     const named = Object.entries<StackOptions>(options.others ?? {}) as Array<[K, StackOptions]>;
     const [main, ...rest] = await Promise.all([
       startRemoteStack(options.stack),

@@ -12,7 +12,12 @@ import { currentMessages } from '../../lib/i18n';
 import { bottomInsetPx } from '../../lib/layout';
 import { SHOP_HOME_URL, confirmPageUrl, queryParam, redirect } from '../../lib/navigation';
 import type { ClientOutcome, ResultState } from '../../lib/order-status';
-import { isFinal, pollPolicy, resultStateOf, stateWhenPollingEnds } from '../../lib/order-status';
+import {
+  isFinal,
+  pollDelaysFor,
+  resultStateOf,
+  stateWhenPollingEnds,
+} from '../../lib/order-status';
 import type { OrderView } from '../../lib/order-view';
 import { formatLocalTime, orderView } from '../../lib/order-view';
 import { formatPrice, spokenPrice } from '../../lib/money';
@@ -123,7 +128,7 @@ Component({
       const settled =
         resultState !== undefined && (isFinal(resultState) || resultState === 'unpaid');
       if (settled) return;
-      const delay = pollPolicy.delaysMs[attempt];
+      const delay = pollDelaysFor(state.outcome)[attempt];
       if (isFinalRefusal(failure) || delay === undefined) {
         if (order && resultState && stateWhenPollingEnds(state.outcome) === 'unpaid') {
           // Back from the cashier and the aggregator never told the server: not paid, so far.

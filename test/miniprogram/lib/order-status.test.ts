@@ -3,6 +3,7 @@ import type { Order } from '../../../typings';
 import {
   isFinal,
   isPayable,
+  pollDelaysFor,
   pollPolicy,
   resultStateOf,
 } from '../../../miniprogram/lib/order-status';
@@ -64,6 +65,14 @@ describe('result state from the server order', () => {
     const total = pollPolicy.delaysMs.reduce((a, b) => a + b, 0);
     expect(total).toBeLessThanOrEqual(30_000);
     expect(pollPolicy.delaysMs.every((d, i, all) => i === 0 || d >= (all[i - 1] ?? 0))).toBe(true);
+  });
+
+  it('a return from a cashier mini program waits about 8 s, not 25, before "unpaid"', () => {
+    const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+    expect(pollDelaysFor('returned')).toBe(pollPolicy.returnedDelaysMs);
+    expect(sum(pollDelaysFor('returned'))).toBeLessThanOrEqual(10_000);
+    expect(pollDelaysFor('success')).toBe(pollPolicy.delaysMs);
+    expect(pollDelaysFor('unknown')).toBe(pollPolicy.delaysMs);
   });
 });
 
