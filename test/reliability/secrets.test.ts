@@ -140,6 +140,15 @@ it.each([
       ...(stack.config.v2
         ? [['APIv2 key', stack.config.v2.key, null] as [string, string, null]]
         : []),
+      ...(stack.config.cashierApp
+        ? [
+            ["the cashier mini program's AppSecret", stack.config.cashierApp.appSecret, null] as [
+              string,
+              string,
+              null,
+            ],
+          ]
+        : []),
     ];
     expect(sessionKeys.length).toBeGreaterThan(0);
     expect(logLines.length).toBeGreaterThan(10);
