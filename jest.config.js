@@ -33,7 +33,7 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: [
-        '<rootDir>/test/(plugin|miniprogram|e2e)/',
+        '<rootDir>/test/(plugin|miniprogram|cashier|e2e)/',
         '\\.client\\.test\\.ts$',
       ],
     },
@@ -44,7 +44,7 @@ module.exports = {
       setupFiles: ['<rootDir>/test/setup/miniprogram.ts'],
       // *.client.test.ts: reliability cases that run the mini program side (pay-button, pages).
       testMatch: [
-        '<rootDir>/test/(plugin|miniprogram|e2e)/**/*.test.ts',
+        '<rootDir>/test/(plugin|miniprogram|cashier|e2e)/**/*.test.ts',
         '<rootDir>/test/reliability/**/*.client.test.ts',
       ],
     },

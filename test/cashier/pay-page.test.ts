@@ -15,7 +15,7 @@ import { startRemoteStack } from '../../dev/remote-stack';
 import type { RemoteStack } from '../../dev/remote-stack';
 import type { CreatedOrder } from '../../typings/api';
 import type { CashierOpenData } from '../../typings/cashier';
-import { catalogOf, createOrder, payAs, sessionOf } from './stack-api';
+import { catalogOf, createOrder, payAs, sessionOf } from '../miniprogram/stack-api';
 
 let stack: RemoteStack;
 let pageId: string;
