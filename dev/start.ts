@@ -20,6 +20,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../server';
 import { StackStartError, startStack } from './stack';
 import type { Stack } from './stack';
+import type { CatalogResponse } from '../typings/api';
 import { tapPayButton } from './emulator/navigator';
 import { pickUpPhone } from './phone';
 import { loadPages, textOf, waitForPhase } from './pages-harness';
@@ -119,6 +120,25 @@ function describeScheme(c: Stack['config']): string {
     return `API v3 service provider ${c.mchId} (sub-merchants ${subs.join('; ')})`;
   }
   return `API v3 direct merchant ${c.mchId}`;
+}
+
+/** What the shop will offer, as the running server's catalogue says. */
+async function describeChannels(serverUrl: string): Promise<string> {
+  try {
+    const res = await fetch(`${serverUrl}/api/catalog`);
+    const catalog = (await res.json()) as CatalogResponse;
+    const parts = catalog.channels.map((channel) =>
+      channel === 'half-screen' && catalog.cashierApp
+        ? `half-screen ${dim(`(cashier ${catalog.cashierApp.appId}: dist/cashier/, devtools/cashier/)`)}`
+        : channel,
+    );
+    if (!catalog.channels.includes('jump-out')) {
+      parts.push(dim('(jump-out: AGGREGATOR_PROVIDER=md5-sorted)'));
+    }
+    return parts.join(', ');
+  } catch (err) {
+    return red(`unknown (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 interface SmokeResult {
@@ -329,6 +349,7 @@ async function main(): Promise<void> {
   );
   console.log(`  server   ${run.server.url}  ${dim(`(database ${rel(run.config.databaseUrl)})`)}`);
   console.log(`  scheme   ${describeScheme(run.config)}`);
+  console.log(`  channels ${await describeChannels(run.server.url)}`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

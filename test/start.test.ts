@@ -60,6 +60,10 @@ afterAll(() => {
 it('runs one purchase end to end, then a second start reuses keys and data', async () => {
   const first = await runStart(dir);
   expect(first.output).toMatch(/credentials .*, generated\)/);
+  // The sandbox's cashier app is on in development; the aggregator only when asked for.
+  expect(first.output).toMatch(
+    /channels plugin, half-screen \(cashier wx[0-9a-f]{16}: dist\/cashier\/, devtools\/cashier\/\), \(jump-out: AGGREGATOR_PROVIDER=md5-sorted\)/,
+  );
   expect(first.output).toContain(
     '1. order-confirm page: West Lake Longjing tea ×1, Yixing clay cup ×2',
   );
@@ -97,7 +101,7 @@ it.each([
   [
     'v3-partner',
     { WECHAT_PAY_SCHEME: 'v3-partner' },
-    /scheme {3}API v3 service provider \d+ \(sub-merchants \d+ ← \*\)/,
+    /scheme {3}API v3 service provider \d+ \(sub-merchants \d+ ← \*\)\n {2}channels plugin, \(jump-out/,
   ],
 ])(
   'WECHAT_PAY_SCHEME=%s npm start runs the same purchase under that scheme',
