@@ -13,3 +13,12 @@ export function v2FindOrder(ctx: SandboxContext, f: Record<string, string>): Ord
   if (f.transaction_id) return directOrder(ctx, ctx.store.orderByTransactionId(f.transaction_id));
   return undefined;
 }
+
+/**
+ * A v2 call names an order with the appid it was placed under (unifiedorder's): under another
+ * AppID, even one bound to the same merchant, WeChat does not find it. The sandbox refuses such
+ * a call (as "no such order" for queries and close, see v2-pay.ts / v2-refunds.ts).
+ */
+export function v2OrderUnderOtherAppid(order: Order, f: Record<string, string>): boolean {
+  return order.appid !== f.appid;
+}

@@ -8,7 +8,7 @@ import { parseCompactBeijing } from '../v2/time';
 import { v2OrderFields } from '../v2/views';
 import { registerV2, v2Fail, type V2Call, type V2Outcome } from '../v2/wire';
 import { directOrder } from './transactions';
-import { isFen, v2FindOrder } from './v2-common';
+import { isFen, v2FindOrder, v2OrderUnderOtherAppid } from './v2-common';
 import { v2RefundEndpoints } from './v2-refunds';
 
 /** WeChat's stated rule: an order cannot be closed within 5 minutes of its creation. */
@@ -88,17 +88,23 @@ function orderQuery(ctx: SandboxContext, { fields: f }: V2Call): V2Outcome {
     return v2Fail('LACK_PARAMS', '缺少参数out_trade_no或transaction_id');
   }
   const order = v2FindOrder(ctx, f);
-  if (order === undefined) return v2Fail('ORDERNOTEXIST', '此交易订单号不存在');
+  // Placed under another AppID (the owner's vs the cashier's): not an order of this appid.
+  if (order === undefined || v2OrderUnderOtherAppid(order, f)) {
+    return v2Fail('ORDERNOTEXIST', '此交易订单号不存在');
+  }
   return { ok: v2OrderFields(order) };
 }
 
 /**
  * Closing an already closed order answers ORDERCLOSED (one of the codes the v2 close API lists),
- * where v3 answers 204; the 5-minute rule is checked after paid/closed.
+ * where v3 answers 204; the 5-minute rule is checked after paid/closed. Like the query, an order
+ * placed under another appid is not found.
  */
 function closeOrder(ctx: SandboxContext, { fields: f }: V2Call): V2Outcome {
   const order = directOrder(ctx, ctx.store.orders.get(f.out_trade_no ?? ''));
-  if (order === undefined) return v2Fail('ORDERNOTEXIST', '此交易订单号不存在');
+  if (order === undefined || v2OrderUnderOtherAppid(order, f)) {
+    return v2Fail('ORDERNOTEXIST', '此交易订单号不存在');
+  }
   if (order.state === 'SUCCESS' || order.state === 'REFUND') {
     return v2Fail('ORDERPAID', '订单已支付，不能发起关单');
   }

@@ -34,13 +34,23 @@ export class RefundsRepository extends Repository {
 
   /** Partner mode: the sub-merchant of the refund's order (null when none or unknown). */
   async subMchIdOf(outRefundNo: string): Promise<string | null> {
+    return (await this.orderKeysOf(outRefundNo)).subMchId;
+  }
+
+  /**
+   * How WeChat names the refund's order: its sub-merchant (partner mode) and the AppID it was
+   * placed under (API v2 sends it; null: the owner app, or the refund is unknown).
+   */
+  async orderKeysOf(
+    outRefundNo: string,
+  ): Promise<{ subMchId: string | null; payAppId: string | null }> {
     const r = await this.db
       .selectFrom('refunds')
       .innerJoin('orders', 'orders.order_no', 'refunds.order_no')
-      .select('orders.sub_mchid')
+      .select(['orders.sub_mchid', 'orders.pay_appid'])
       .where('refunds.out_refund_no', '=', outRefundNo)
       .executeTakeFirst();
-    return r?.sub_mchid ?? null;
+    return { subMchId: r?.sub_mchid ?? null, payAppId: r?.pay_appid ?? null };
   }
 
   /**

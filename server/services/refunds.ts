@@ -74,6 +74,7 @@ export class Refunds {
         amount: refundAmount,
         total: row.total,
         subMchId: row.sub_mchid,
+        appId: row.pay_appid,
         ...(reason ? { reason } : {}),
       });
       status = r.status;
@@ -107,9 +108,12 @@ export class Refunds {
   /** Asks WeChat about a refund still processing (lost notification or lost answer). */
   async refreshRefund(outRefundNo: string): Promise<void> {
     try {
+      const keys = await this.table.orderKeysOf(outRefundNo);
       const r = await this.ctx.pay.queryRefund({
         outRefundNo,
-        subMchId: await this.subMchIdOf(outRefundNo),
+        // Partner mode asks under the order's sub-merchant; API v2 under the order's AppID.
+        subMchId: this.ctx.config.payScheme === 'v3-partner' ? keys.subMchId : null,
+        appId: keys.payAppId,
       });
       await this.setRefundStatus(outRefundNo, r.status);
     } catch (err) {
@@ -120,12 +124,6 @@ export class Refunds {
       }
       throw err;
     }
-  }
-
-  /** Partner mode asks about a refund under its order's sub-merchant. */
-  private async subMchIdOf(outRefundNo: string): Promise<string | null> {
-    if (this.ctx.config.payScheme !== 'v3-partner') return null;
-    return this.table.subMchIdOf(outRefundNo);
   }
 
   /** Idempotent: a refund counts toward the order once, however many times SUCCESS arrives. */

@@ -14,7 +14,12 @@ export class TransactionMismatch extends Error {}
 
 /** How the payment port names an order row. */
 export function orderRef(row: OrderRow): OrderRef {
-  return { orderNo: row.order_no, subMchId: row.sub_mchid, placedAt: row.prepay_at };
+  return {
+    orderNo: row.order_no,
+    subMchId: row.sub_mchid,
+    appId: row.pay_appid,
+    placedAt: row.prepay_at,
+  };
 }
 
 /** Throws TransactionMismatch unless `t` is about `row` (and, when paid, for its total). */

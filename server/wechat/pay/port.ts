@@ -35,6 +35,11 @@ export interface PrepayOrder {
 export interface OrderRef {
   orderNo: string;
   subMchId: string | null;
+  /**
+   * The AppID the order was placed under; null = the owner app (rows from before the cashier
+   * mini program). API v2 names the order with it (appid); API v3 ignores it.
+   */
+  appId: string | null;
   /** When the current prepay was made (API v2 may not close an order within 5 minutes of it). */
   placedAt: number | null;
 }
@@ -47,11 +52,21 @@ export interface RefundOrder {
   total: number;
   reason?: string;
   subMchId: string | null;
+  /**
+   * The AppID the order was placed under; null = the owner app (rows from before the cashier
+   * mini program). API v2 names the order with it (appid); API v3 ignores it.
+   */
+  appId: string | null;
 }
 
 export interface RefundRef {
   outRefundNo: string;
   subMchId: string | null;
+  /**
+   * The AppID the refund's order was placed under; null = the owner app (rows from before the cashier
+   * mini program). API v2 names the order with it (appid); API v3 ignores it.
+   */
+  appId: string | null;
 }
 
 export interface RefundAnswer {

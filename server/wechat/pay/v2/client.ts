@@ -1,6 +1,6 @@
 /**
- * WeChat Pay API v2 client: XML over HTTPS POST. Each call adds appid, mch_id, nonce_str,
- * sign_type and the sign, serialises once and sends those exact bytes on every attempt (retries
+ * WeChat Pay API v2 client: XML over HTTPS POST. Each call adds appid (the owner's unless the
+ * call names the order's own), mch_id, nonce_str, sign_type and the sign, serialises once and sends those exact bytes on every attempt (retries
  * on network errors, 5xx and SYSTEMERROR only: WeChat asks for a retry with the same parameters
  * then). Every answer WeChat marks SUCCESS is signed, and is trusted only once its sign verifies.
  * `/secapi/…` calls (refunds) go through a second connection pool that presents the merchant's
@@ -123,7 +123,7 @@ export class V2Client {
         continue;
       }
       try {
-        return this.accept(path, res);
+        return this.accept(path, res, String(signed.appid));
       } catch (err) {
         if (
           err instanceof WechatPayError &&
@@ -140,7 +140,8 @@ export class V2Client {
     }
   }
 
-  private accept(path: string, res: HttpResponse): V2Answer {
+  /** `appId`: the AppID the request named; the answer must be about that same one. */
+  private accept(path: string, res: HttpResponse, appId: string): V2Answer {
     if (res.status !== 200) {
       throw new WechatPayError(`WeChat Pay v2 ${path}: HTTP ${res.status}`, {
         status: res.status >= 500 ? res.status : 502,
@@ -176,9 +177,10 @@ export class V2Client {
       });
     }
     // An answer names one of our AppIDs (the owner's, or the cashier's for the orders placed
-    // under it); which one is right for the order, settlement checks against the order row.
+    // under it), and the very one the request named (the order's: a call about an order placed
+    // under the cashier AppID names the cashier's); settlement checks it against the order row.
     const ours = a.appid === this.o.appId || (this.o.extraAppIds ?? []).includes(a.appid ?? '');
-    if (!ours || a.mch_id !== this.o.mchId) {
+    if (!ours || a.appid !== appId || a.mch_id !== this.o.mchId) {
       throw new WechatPayError('v2 answer is for another appid / mch_id', {
         status: 502,
         verified: false,

@@ -1,6 +1,7 @@
 /**
  * API v2 (XML, MD5 / HMAC-SHA256) as a PayGateway: unified order, order query, close (never
- * within 5 minutes of placing, WeChat's rule), refunds over mutual TLS, refund query, XML
+ * within 5 minutes of placing, WeChat's rule), refunds over mutual TLS, refund query (each
+ * after the order names it with the AppID it was placed under), XML
  * notifications, and `wx.requestPayment` arguments signed with the v2 `paySign` and the
  * order's `signType`. Answers are mapped into the normalised (v3-shaped) transaction.
  */
@@ -155,9 +156,20 @@ export class V2Gateway implements PayGateway {
     };
   }
 
+  /**
+   * The appid that names an order at WeChat: the one it was placed under (unifiedorder's), the
+   * owner app's when the row has none. An order is not found under any other AppID.
+   */
+  private appIdOf(ref: { appId: string | null }): string {
+    return ref.appId ?? this.o.appId;
+  }
+
   async query(order: OrderRef): Promise<Transaction> {
     return toTransaction(
-      await this.o.client.call('/pay/orderquery', { out_trade_no: order.orderNo }),
+      await this.o.client.call('/pay/orderquery', {
+        appid: this.appIdOf(order),
+        out_trade_no: order.orderNo,
+      }),
     );
   }
 
@@ -166,7 +178,10 @@ export class V2Gateway implements PayGateway {
       return 'deferred';
     }
     try {
-      await this.o.client.call('/pay/closeorder', { out_trade_no: order.orderNo });
+      await this.o.client.call('/pay/closeorder', {
+        appid: this.appIdOf(order),
+        out_trade_no: order.orderNo,
+      });
     } catch (err) {
       // Closed already is what we wanted.
       if (err instanceof WechatPayError && err.code === 'ORDERCLOSED') return 'closed';
@@ -177,6 +192,7 @@ export class V2Gateway implements PayGateway {
 
   async refund(r: RefundOrder): Promise<RefundAnswer> {
     const a = await this.o.client.call('/secapi/pay/refund', {
+      appid: this.appIdOf(r),
       out_trade_no: r.orderNo,
       out_refund_no: r.outRefundNo,
       total_fee: r.total,
@@ -189,7 +205,10 @@ export class V2Gateway implements PayGateway {
   }
 
   async queryRefund(r: RefundRef): Promise<RefundAnswer> {
-    const a = await this.o.client.call('/pay/refundquery', { out_refund_no: r.outRefundNo });
+    const a = await this.o.client.call('/pay/refundquery', {
+      appid: this.appIdOf(r),
+      out_refund_no: r.outRefundNo,
+    });
     const status = refundStatusFromV2(a.refund_status_0);
     if (!status || a.out_refund_no_0 !== r.outRefundNo) {
       throw new WechatPayError('refundquery answered without this refund', {
