@@ -5,7 +5,14 @@
  * how the owner's server learns which host placed the order. Prices come from the server's
  * catalogue; what the host gets back is the server's order, checked before it is handed on.
  */
-import type { ApiErrorCode, CreateOrderItem, CreatedOrder, Order, OrderStatus } from '../typings';
+import type {
+  ApiErrorCode,
+  CashierAppInfo,
+  CreateOrderItem,
+  CreatedOrder,
+  Order,
+  OrderStatus,
+} from '../typings';
 import { API_BASE_URL, REQUEST_TIMEOUT_MS } from './build-config';
 
 export type PluginOrderErrorCode =
@@ -37,6 +44,17 @@ const MAX_LINES = 20;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{ orderNo, orderToken }` of the shapes the server issues (checked before any request). */
+export function isOrderRef(ref: unknown): ref is OrderRef {
+  return (
+    isObject(ref) &&
+    typeof ref.orderNo === 'string' &&
+    ORDER_NO.test(ref.orderNo) &&
+    typeof ref.orderToken === 'string' &&
+    ORDER_TOKEN.test(ref.orderToken)
+  );
 }
 
 const isFen = (v: unknown): v is number =>
@@ -153,19 +171,49 @@ export async function createOrder(
 
 /** The order as the server has it now (it asks WeChat first while the order is pending). */
 export async function getOrder(ref: OrderRef): Promise<Order> {
-  if (
-    !isObject(ref) ||
-    typeof ref.orderNo !== 'string' ||
-    !ORDER_NO.test(ref.orderNo) ||
-    typeof ref.orderToken !== 'string' ||
-    !ORDER_TOKEN.test(ref.orderToken)
-  ) {
+  if (!isOrderRef(ref)) {
     throw new PluginOrderError('INVALID_ARGUMENT', 'getOrder needs { orderNo, orderToken }');
   }
   const path = `/api/orders/${encodeURIComponent(ref.orderNo)}`;
   const res = await request('GET', path, { 'X-Order-Token': ref.orderToken });
   if (res.status !== 200) throw refusal('GET', path, res);
   return checkedOrder(res.data);
+}
+
+const ENV_VERSIONS = ['develop', 'trial', 'release'];
+
+/**
+ * The merchant's cashier mini program, when the server offers the half-screen channel
+ * (`GET /api/catalog`: `channels` has 'half-screen' and `cashierApp` says where); `undefined`
+ * when it does not. An answer that cannot be trusted to open the right app is MALFORMED_RESPONSE.
+ */
+export async function cashierAppOf(): Promise<CashierAppInfo | undefined> {
+  const res = await request('GET', '/api/catalog', {});
+  if (res.status !== 200) throw refusal('GET', '/api/catalog', res);
+  const body = isObject(res.data) ? res.data : {};
+  if (!Array.isArray(body.channels)) {
+    throw new PluginOrderError('MALFORMED_RESPONSE', 'the server sent a catalogue we cannot read');
+  }
+  if (!body.channels.includes('half-screen')) return undefined;
+  const app = body.cashierApp;
+  if (
+    !isObject(app) ||
+    typeof app.appId !== 'string' ||
+    !/^wx[0-9a-zA-Z]{16}$/.test(app.appId) ||
+    typeof app.path !== 'string' ||
+    !/^[\w/-]+$/.test(app.path) ||
+    !ENV_VERSIONS.includes(app.envVersion as string)
+  ) {
+    throw new PluginOrderError(
+      'MALFORMED_RESPONSE',
+      'the server sent a cashier app we cannot open',
+    );
+  }
+  return {
+    appId: app.appId,
+    path: app.path,
+    envVersion: app.envVersion as CashierAppInfo['envVersion'],
+  };
 }
 
 /** The pay-button's `paymentArgs` for an order: its number and token, nothing else. */

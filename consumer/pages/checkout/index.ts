@@ -3,6 +3,8 @@
  * the order (the owner's server prices it) and reads its status; the plugin's pay-button takes
  * the payment through the owner's functional page. This host holds no server URL and no secret,
  * and never treats the button's `success` as paid: the order's status, from the server, decides.
+ * Second way: 在收银台支付 opens the plugin's cashier page (plugin://pay/cashier), which opens the
+ * merchant's cashier mini program half-screen; back here, onShow reads the order again.
  */
 import type { CreatedOrder, Order } from '../../../typings';
 import type { PluginOrderError } from '../../../plugin/orders';
@@ -29,6 +31,7 @@ const TEXT = {
   unpaid: '尚未支付，可再次支付',
   closed: '订单已关闭',
   stillConfirming: '支付结果确认中，请稍后在订单中查看',
+  cashier: '在收银台支付',
 };
 
 /** Reads after the button's success: the notification usually lands within a second or two. */
@@ -73,6 +76,22 @@ Component({
 
     onRetry() {
       void this.create();
+    },
+
+    /** Shown again (back from the plugin's cashier page, or from the background): ask the server. */
+    async onShow(): Promise<void> {
+      if (this.data.phase !== 'ready') return;
+      const order = await this.read();
+      if (order && this.data.phase === 'ready') this.showStatus(order);
+    },
+
+    /** 在收银台支付: the plugin's page, which alone may open the half-screen cashier. */
+    onCashier(): void {
+      const ref = stateOf(this).ref;
+      if (!ref || this.data.phase !== 'ready') return;
+      wx.navigateTo({
+        url: `plugin://pay/cashier?orderNo=${encodeURIComponent(ref.orderNo)}&orderToken=${ref.orderToken}`,
+      });
     },
 
     /** Leaving the page: answers still on their way are dropped. */
