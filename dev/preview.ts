@@ -9,10 +9,11 @@
 import { removeNodeDom } from './node-dom-installed';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadCashierPage } from './cashier-app';
 import { ROOT, ensureBuilt } from './dist';
 import { loadPages } from './pages-harness';
 import { startStack } from './stack';
-import { escapeHtml, pictureHtml } from './preview/document';
+import { escapeHtml, pictureHtml, stylesBelongTo } from './preview/document';
 import type { Scheme } from './preview/document';
 import { useWeChatRpx } from './preview/rpx';
 import type { Language, Scene } from './preview/scenes';
@@ -26,7 +27,10 @@ interface Picture {
   scheme: Scheme;
 }
 
-/** Pictures also taken in dark mode (the rest are light only). */
+/**
+ * Pictures also taken in dark mode (the rest are light only). Not the cashier's: it has no
+ * darkmode, so WeChat draws it light either way.
+ */
 const DARK_TOO = new Set(['confirm-ready', 'result-paid', 'buttons']);
 
 function option(name: string): string | undefined {
@@ -78,6 +82,8 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeButtonSheet();
   const ids = loadPages('dist');
+  const cashierPage = loadCashierPage('dist');
+  stylesBelongTo('cashier', cashierPage);
   const [stack, shortLived] = await Promise.all([
     startStack({ timeScale: 1, serverConfig: { logLevel: 'silent' } }),
     startStack({
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
           stack,
           shortLived,
           ids,
+          cashierPage,
           language,
           user: `preview-${++n}`,
         });

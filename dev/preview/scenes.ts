@@ -2,12 +2,15 @@
  * Every state worth a picture, each reached the way a shopper reaches it: the built pages in
  * miniprogram-simulate, a phone from the WeChat emulator, the real server and sandbox behind
  * them. Nothing is faked into a page's data: a state that needs an expired order gets one from
- * a server whose orders live two seconds.
+ * a server whose orders live two seconds. Our cashier mini program (dist/cashier) is put on the
+ * same phone and opened half screen by the shop, as WeChat would.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
+import { CASHIER_HOME, installCashier } from '../cashier-app';
+import type { CashierOnPhone } from '../cashier-app';
 import { ROOT } from '../dist';
 import { tapPayButton } from '../emulator/navigator';
 import type { Page, PageName } from '../pages-harness';
@@ -15,12 +18,18 @@ import { orderNoOf, payButtonOf, waitFor, waitForPhase } from '../pages-harness'
 import { pickUpPhone } from '../phone';
 import type { Phone } from '../phone';
 import type { Stack } from '../stack';
+import { bodyOf } from './document';
+import type { AppRoot } from './document';
 
 export type Language = 'zh' | 'en';
 
 export interface Shot {
+  /** The built app the page belongs to (default the shop's, miniprogram). */
+  app?: AppRoot;
+  /** Shown in WeChat's half-screen sheet (the cashier opened embedded). */
+  halfScreen?: boolean;
   /** The page folder whose window settings (title bar colours) apply. */
-  page: PageName;
+  page: PageName | 'pay';
   title: string;
   body: string;
 }
@@ -30,6 +39,8 @@ export interface SceneContext {
   /** A stack whose orders expire after SHORT_TTL_SECONDS, for the expired states. */
   shortLived: Stack;
   ids: Record<PageName, string>;
+  /** The cashier's page (loadCashierPage('dist')). */
+  cashierPage: string;
   language: Language;
   /** A user of its own per scene: orders and sessions never leak between pictures. */
   user: string;
@@ -72,7 +83,7 @@ function phoneFor(ctx: SceneContext, extra: Partial<Parameters<typeof pickUpPhon
 
 function shotOf(phone: Phone, name: PageName, page: Page): Shot {
   const titles = phone.wx.emulator.titles;
-  return { page: name, title: titles[titles.length - 1] ?? '', body: page.dom?.outerHTML ?? '' };
+  return { page: name, title: titles[titles.length - 1] ?? '', body: bodyOf(page.dom) };
 }
 
 /** Runs `body` with a phone and always puts it down. */
@@ -100,6 +111,61 @@ async function resultOf(phone: Phone, query: Record<string, string>, phase: stri
   const result = phone.open('pay-result', query);
   await waitForPhase(result, phase, 15_000);
   return shotOf(phone, 'pay-result', result);
+}
+
+/**
+ * Runs `body` with a phone whose shop may open our cashier half screen (approved in its
+ * embeddedAppIdList), and always puts both down.
+ */
+async function withCashier(
+  ctx: SceneContext,
+  body: (phone: Phone, cashier: CashierOnPhone) => Promise<Shot>,
+): Promise<Shot> {
+  return withPhone(ctx, {}, async (phone) => {
+    const appId = ctx.stack.sandbox.credentials.cashierApp.appId;
+    phone.wx.emulator.embeddedAppIds.push(appId);
+    const cashier = installCashier(
+      phone.wx,
+      { appId, serverUrl: ctx.stack.serverUrl },
+      ctx.cashierPage,
+    );
+    try {
+      return await body(phone, cashier);
+    } finally {
+      cashier.put();
+    }
+  });
+}
+
+/** Places an order through the shop's confirmation page and opens the cashier for it. */
+async function openCashier(phone: Phone, cashier: CashierOnPhone): Promise<Page> {
+  const confirm = phone.open('order-confirm', { items: CART });
+  await waitForPhase(confirm, 'ready');
+  const orderNo = orderNoOf(confirm);
+  const { orderToken } = confirm.data.paymentArgs as { orderToken: string };
+  phone.wx.emulator.tap(() =>
+    phone.wx.openEmbeddedMiniProgram({
+      appId: cashier.appId,
+      path: `${CASHIER_HOME}?orderNo=${orderNo}`,
+      extraData: { orderNo, orderToken },
+      envVersion: 'release',
+    }),
+  );
+  const page = await waitFor('the cashier to open', () => cashier.page);
+  await waitForPhase(page, 'ready', 15_000);
+  if (page.data.embedded !== true) throw new Error('the cashier did not open half screen');
+  return page;
+}
+
+function cashierShot(cashier: CashierOnPhone, page: Page): Shot {
+  const titles = cashier.wx?.emulator.titles ?? [];
+  return {
+    app: 'cashier',
+    halfScreen: page.data.embedded === true,
+    page: 'pay',
+    title: titles[titles.length - 1] ?? '',
+    body: bodyOf(page.dom),
+  };
 }
 
 function onShortLived(ctx: SceneContext) {
@@ -225,6 +291,26 @@ export const SCENES: Scene[] = [
         const orderNo = await placeOrder(phone);
         await wait((SHORT_TTL_SECONDS + 1) * 1000);
         return resultOf(phone, { orderNo, outcome: 'unknown' }, 'expired');
+      }),
+  },
+  {
+    name: 'cashier-ready',
+    caption: 'Cashier mini program, opened half screen for an order',
+    capture: (ctx) =>
+      withCashier(ctx, async (phone, cashier) => {
+        const page = await openCashier(phone, cashier);
+        return cashierShot(cashier, page);
+      }),
+  },
+  {
+    name: 'cashier-paid',
+    caption: 'Cashier mini program, paid',
+    capture: (ctx) =>
+      withCashier(ctx, async (phone, cashier) => {
+        const page = await openCashier(phone, cashier);
+        cashier.tapPay();
+        await waitForPhase(page, 'paid', 15_000);
+        return cashierShot(cashier, page);
       }),
   },
 ];

@@ -26,7 +26,7 @@ beforeAll(async () => {
     '--out',
     out,
     '--only',
-    'confirm-ready,result-paid,buttons',
+    'confirm-ready,result-paid,buttons,cashier-ready',
     '--languages',
     'zh,en',
   ];
@@ -49,6 +49,9 @@ test('every chosen state is a PNG at 375 px ×2, and no two are alike', () => {
     'buttons.en.png',
     'buttons.zh.dark.png',
     'buttons.zh.png',
+    // The cashier mini program (dist/cashier) has no dark mode: light only.
+    'cashier-ready.en.png',
+    'cashier-ready.zh.png',
     'confirm-ready.en.dark.png',
     'confirm-ready.en.png',
     'confirm-ready.zh.dark.png',
@@ -70,7 +73,7 @@ test('every chosen state is a PNG at 375 px ×2, and no two are alike', () => {
     hashes.add(createHash('sha256').update(png).digest('hex'));
   }
   expect(hashes.size).toBe(files.length);
-  expect(stdout).toMatch(/12 pictures/);
+  expect(stdout).toMatch(/14 pictures/);
 });
 
 test('the index page shows every picture', () => {
@@ -78,4 +81,16 @@ test('the index page shows every picture', () => {
   for (const file of readdirSync(out).filter((f) => f.endsWith('.png'))) {
     expect(index).toContain(`src="${file}"`);
   }
+});
+
+test("the cashier's picture is its own app's: half screen, its styles and none of the shop's", () => {
+  const html = readFileSync(path.join(out, 'cashier-ready.zh.html'), 'utf8');
+  expect(html).toContain('preview-backdrop');
+  expect(html).toContain('收银台');
+  expect(html).toMatch(/<wx-button[^>]*type="primary"[^>]*>微信支付</);
+  expect(html).toContain('返回商家');
+  expect(html).toContain('wx-button+wx-button');
+  // The shop's order page was rendered first in this run; its classes stay out.
+  expect(html).not.toContain('main--btn--pay');
+  expect(readFileSync(path.join(out, 'confirm-ready.zh.html'), 'utf8')).toContain('main--btn--pay');
 });
