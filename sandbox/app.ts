@@ -10,6 +10,7 @@ import { platformSignature } from './platform';
 import { cashierRoutes } from './routes/cashier';
 import { controlRoutes } from './routes/control';
 import { inspectRoutes } from './routes/inspect';
+import { jumpRoutes } from './routes/jumps';
 import { loginRoutes } from './routes/login';
 import { refundRoutes } from './routes/refunds';
 import { partnerRoutes } from './routes/partner';
@@ -174,6 +175,7 @@ export function buildApp(ctx: SandboxContext, logger: boolean): App {
     loginRoutes(scoped, ctx);
     cashierRoutes(scoped, ctx);
     controlRoutes(scoped, ctx);
+    jumpRoutes(scoped, ctx);
     aggregatorRoutes(scoped, aggregator);
     inspectRoutes(scoped, ctx, aggregator.state);
   });

@@ -1,4 +1,5 @@
-/** In-memory state of the sandbox: login codes, orders, prepays, refunds, notifications. */
+/** In-memory state of the sandbox: login codes, orders, prepays, refunds, notifications, jumps. */
+import { JumpLog } from './jumps';
 import type { V2SignType } from './v2/sign';
 
 export type TradeState =
@@ -152,6 +153,8 @@ export class Store {
   readonly prepays = new Map<string, Prepay>();
   readonly refunds = new Map<string, Refund>();
   readonly notifications: Notification[] = [];
+  /** Jumps between mini programs the client reported (POST /sandbox/jumps). */
+  readonly jumps = new JumpLog();
   private seq = 0;
 
   /** Orders are keyed by out_trade_no; the transaction_id APIs look one up by a linear scan. */

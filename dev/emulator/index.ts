@@ -33,6 +33,8 @@ export type {
   PaymentRoute,
 } from './functional-page';
 export { httpRequest, postJson } from './http';
+export { REPORT_TIMEOUT_MS } from './jump-report';
+export type { JumpReport, JumpReporter } from './jump-report';
 export {
   createPhone,
   SCENE_BACK_FROM_MINI_PROGRAM,

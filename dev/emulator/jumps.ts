@@ -12,6 +12,8 @@ import { crossAppCopy } from './clone';
 import { failWith, succeed } from './callbacks';
 import type { Callbacks } from './callbacks';
 import { compareVersions } from './contexts';
+import { sendJumpReport } from './jump-report';
+import type { JumpReport } from './jump-report';
 import { enterOptions, front, openOnTop, returnToOpener, SCENE_FROM_MINI_PROGRAM } from './phone';
 import type { ApiCategory, MiniProgramRuntime, Phone } from './phone';
 
@@ -56,6 +58,10 @@ export interface JumpContext {
   app: MiniProgramRuntime;
   baseLibrary: string;
   settings: JumpSettings;
+  /** The opener's sandbox: each dialog and opening is reported there (jump-report.ts). */
+  sandboxUrl: string;
+  /** The WeChat user holding the phone, named in those reports. */
+  user?: string;
 }
 
 type Result = { errMsg: string };
@@ -167,7 +173,21 @@ interface How {
   reason?: FallbackReason;
 }
 
-function open(ctx: JumpContext, api: string, option: NavigateToMiniProgramOption, how: How): void {
+type OpenApi = 'navigateToMiniProgram' | 'openEmbeddedMiniProgram';
+
+/** Fire-and-forget: whatever becomes of the report, the API answers as it would have. */
+function report(ctx: JumpContext, fields: JumpReport): void {
+  try {
+    sendJumpReport(ctx.phone, ctx.sandboxUrl, {
+      ...fields,
+      ...(ctx.user !== undefined ? { user: ctx.user } : {}),
+    });
+  } catch (err) {
+    ctx.phone.reportErrors.push(err);
+  }
+}
+
+function open(ctx: JumpContext, api: OpenApi, option: NavigateToMiniProgramOption, how: How): void {
   const { phone, app, settings } = ctx;
   const target = phone.apps.get(option.appId);
   if (!target) {
@@ -184,9 +204,18 @@ function open(ctx: JumpContext, api: string, option: NavigateToMiniProgramOption
     failWith(option, { errMsg: `${api}:fail emulator: ${target.appId} is already open` });
     return;
   }
+  const reported = {
+    from: app.appId,
+    to: target.appId,
+    api,
+    kind: how.kind,
+    ...(how.reason !== undefined ? { reason: how.reason } : {}),
+    ...(typeof option.path === 'string' && option.path !== '' ? { path: option.path } : {}),
+  };
   if (how.dialog) {
     const choice = settings.jumpConfirmAnswers.shift() ?? 'confirm';
     settings.jumpDialogs.push({ appId: target.appId, answer: choice });
+    report(ctx, { event: 'dialog', ...reported, answer: choice });
     if (choice === 'cancel') {
       failWith(option, { errMsg: `${api}:fail cancel` });
       return;
@@ -205,6 +234,12 @@ function open(ctx: JumpContext, api: string, option: NavigateToMiniProgramOption
       ...(option.extraData !== undefined ? { extraData: crossAppCopy(option.extraData) } : {}),
       at: Date.now(),
       ...(how.reason !== undefined ? { reason: how.reason } : {}),
+    });
+    report(ctx, {
+      event: 'open',
+      ...reported,
+      apiCategory: how.apiCategory,
+      ...('extraData' in referrerInfo ? { extraData: referrerInfo.extraData } : {}),
     });
     openOnTop(
       phone,

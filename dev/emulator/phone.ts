@@ -6,6 +6,8 @@
  */
 import { crossAppCopy } from './clone';
 import { compareVersions } from './contexts';
+import { createReportQueue } from './jump-report';
+import type { JumpReporter, ReportQueue } from './jump-report';
 
 /** 1037: opened from another mini program; 1038: back from another mini program. */
 export const SCENE_FROM_MINI_PROGRAM = 1037;
@@ -93,6 +95,12 @@ export interface Phone {
   readonly returns: ReturnRecord[];
   /** Errors thrown by lifecycle handlers: WeChat reports them (App.onError) and goes on. */
   readonly errors: unknown[];
+  /** Jump reports to the sandbox that failed (jump-report.ts): never the page code's business. */
+  readonly reportErrors: unknown[];
+  /** Jump reports in flight, sent one after another. */
+  readonly reports: ReportQueue;
+  /** Tells the sandbox of a jump; set by the first createWx on this phone (its sandbox URL). */
+  report: JumpReporter | undefined;
   /** The synchronous part of a tap handler is running (`tap`). */
   inTap: boolean;
   /** A wx.requestPayment success / fail / complete callback is running. */
@@ -107,6 +115,9 @@ export function createPhone(): Phone {
     stack: [],
     returns: [],
     errors: [],
+    reportErrors: [],
+    reports: createReportQueue(),
+    report: undefined,
     inTap: false,
     inPaymentCallback: false,
     backgrounded: false,
@@ -243,6 +254,19 @@ export function returnToOpener(
     ...(lost ? { extraDataLost: true } : {}),
     at: Date.now(),
   });
+  // Fire-and-forget: the sandbox hears of the return; nothing it does reaches the page code.
+  try {
+    phone.report?.({
+      event: 'return',
+      from: target.appId,
+      to: opener.appId,
+      api: how,
+      ...(extraData !== undefined ? { extraData } : {}),
+      ...(lost ? { extraDataLost: true } : {}),
+    });
+  } catch (err) {
+    phone.reportErrors.push(err);
+  }
   const referrerInfo: ReferrerInfo = { appId: target.appId };
   if (extraData !== undefined) referrerInfo.extraData = extraData;
   const previous = opener.enterOptions;

@@ -10,6 +10,7 @@ import { API_RULES, DEFAULT_BASE_LIBRARY, hasApi, refusedInComponent } from './c
 import type { WxContext } from './contexts';
 import { appEventApis } from './app-events';
 import { HttpFailure, httpRequest, postJson } from './http';
+import { jumpReporter, reportsSettled } from './jump-report';
 import { jumpApis } from './jumps';
 import type { JumpDialog, JumpRecord } from './jumps';
 import {
@@ -181,6 +182,11 @@ export interface EmulatorState {
   foreground(scene?: number): void;
   /** The user swipes `appId` (in front) away: its opener shows with no extraData. */
   swipeAway(appId: string): void;
+  /**
+   * Resolves when every jump report this phone sent the sandbox (POST /sandbox/jumps) has
+   * settled; failed ones are in `phone.reportErrors`.
+   */
+  reportsSettled(): Promise<void>;
 }
 
 export interface CashierArgs {
@@ -253,6 +259,8 @@ export function createWx(options: CreateWxOptions) {
   const context = options.context ?? 'host';
   const baseLibrary = options.baseLibrary ?? DEFAULT_BASE_LIBRARY;
   const phone = options.phone ?? createPhone();
+  // The phone's jump reports (returns, which belong to no one wx) go to its first wx's sandbox.
+  phone.report ??= jumpReporter(phone, sandboxUrl, options.user);
   // A plugin runs inside its host: the host is the mini program that jumps, hides and shows.
   const miniProgram = runtimeFor(phone, options.hostAppId ?? options.appid ?? DEFAULT_APP_ID, {
     platform,
@@ -302,6 +310,7 @@ export function createWx(options: CreateWxOptions) {
     background: () => background(phone),
     foreground: (scene) => foreground(phone, scene),
     swipeAway: (appId) => swipeAway(phone, appId),
+    reportsSettled: () => reportsSettled(phone),
   };
 
   function count(method: string, url: string, purpose?: RoundTripPurpose) {
@@ -334,7 +343,14 @@ export function createWx(options: CreateWxOptions) {
   const wx = {
     emulator: state,
     ...appEventApis(miniProgram),
-    ...jumpApis({ phone, app: miniProgram, baseLibrary, settings: state }),
+    ...jumpApis({
+      phone,
+      app: miniProgram,
+      baseLibrary,
+      settings: state,
+      sandboxUrl,
+      user: options.user,
+    }),
 
     /**
      * The mini program's own AppID (for a plugin: its host's, plus the plugin's own). `version`

@@ -1,7 +1,8 @@
 /**
  * The part of the inspection page that changes: settings, clock, faults, orders (with their
- * cashier calls) and notifications (with every delivery attempt). Rendered whole for the first
- * load and again for each refresh (GET /sandbox/fragment), so both always show the same thing.
+ * cashier calls), notifications (with every delivery attempt), jumps between mini programs and
+ * the aggregator. Rendered whole for the first load and again for each refresh
+ * (GET /sandbox/fragment), so both always show the same thing.
  */
 import type { AggregatorState } from '../aggregator/state';
 import type { SandboxContext } from '../context';
@@ -10,6 +11,7 @@ import type { CashierEvent, Notification, Order } from '../store';
 import { ATTEMPT_COLUMNS, attemptRow } from './attempts';
 import { PREPAY_LIFETIME_MS } from '../trade';
 import { aggregatorSection } from './aggregator-section';
+import { jumpsSection } from './jumps-section';
 import {
   esc,
   idHtml,
@@ -74,6 +76,7 @@ export function renderDataSection(ctx: SandboxContext, aggregator?: AggregatorSt
     faultsSection(ctx),
     ordersSection(ctx),
     notificationsSection(ctx),
+    jumpsSection(ctx),
   ];
   if (aggregator !== undefined) sections.push(aggregatorSection(aggregator));
   return sections.join('\n');

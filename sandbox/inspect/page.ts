@@ -39,10 +39,11 @@ td.sub{background:#f8f8f8;padding:.2em .5em .4em 2.2em}
 table.sub{margin:.2em 0 0;background:#fff}
 table.sub th{background:#ececec;font-size:12px}
 pre.body{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:9em;overflow:auto}
-.tag{font-size:11px;border:1px solid #c90;color:#850;border-radius:3px;padding:0 .3em}
+.tag{font-size:11px;border:1px solid #c90;color:#850;border-radius:3px;padding:0 .3em;white-space:nowrap}
 .state-SUCCESS,.nstate-delivered,.rstate-SUCCESS,.good,.outcome-paid{color:#070}
 .state-CLOSED,.state-PAYERROR,.nstate-failed,.nstate-dropped,.bad,.outcome-refused,.outcome-failed{color:#a00}
 .state-REFUND,.outcome-cancelled,.nstate-held{color:#750}
+.jump-return{color:#0550ae}
 dl.overview{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15em 1em;margin:0}
 dl.overview dt{font-weight:600}
 dl.overview dd{margin:0;min-width:0}
@@ -62,7 +63,7 @@ export function renderPage(ctx: SandboxContext, aggregator?: AggregatorState): s
 <h1>WeChat sandbox</h1>
 <div id="controls" class="controls" hidden><label><input type="checkbox" id="pause"> Pause auto-refresh</label> <span id="refresh-status" class="muted" aria-live="polite"></span></div>
 <noscript><span class="muted">Reload to update: auto-refresh needs JavaScript.</span></noscript>
-<nav class="muted">JSON: <a href="/sandbox/orders">orders</a> · <a href="/sandbox/notifications">notifications</a> · <a href="/sandbox/faults">faults</a> · <a href="/sandbox/clock">clock</a> · <a href="/sandbox/aggregator/orders">aggregator</a></nav>
+<nav class="muted">JSON: <a href="/sandbox/orders">orders</a> · <a href="/sandbox/notifications">notifications</a> · <a href="/sandbox/faults">faults</a> · <a href="/sandbox/clock">clock</a> · <a href="/sandbox/jumps">jumps</a> · <a href="/sandbox/aggregator/orders">aggregator</a></nav>
 </header>
 <main id="data">
 ${renderDataSection(ctx, aggregator)}
