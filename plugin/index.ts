@@ -20,7 +20,7 @@ export type {
 } from '../typings';
 
 // The order API a host uses instead of talking to the owner's server itself.
-export { PluginOrderError, cashierAppOf, createOrder, getOrder, paymentArgsFor } from './orders';
+export { PluginOrderError, createOrder, getOrder, paymentArgsFor } from './orders';
 export type { OrderRef, PluginOrderErrorCode } from './orders';
 
 /** Released plugin version; test/plugin checks it against package.json so the two never drift. */
