@@ -11,7 +11,7 @@
  */
 import type { CashierAppInfo, Order } from '../../../typings';
 import { formatFee } from '../../index';
-import { currentPageMessages } from '../../messages';
+import { currentPageMessages } from './words';
 import { cashierAppOf, getOrder, isOrderRef } from '../../orders';
 import type { OrderRef } from '../../orders';
 
