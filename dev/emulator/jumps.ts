@@ -37,7 +37,7 @@ export interface JumpDialog {
   answer: 'confirm' | 'cancel';
 }
 
-/** The opener's settings and records (on `wx.emulator`). */
+/** A mini program's jump settings and records (its runtime's; every wx of it shows them on `wx.emulator`). */
 export interface JumpSettings {
   jumps: JumpRecord[];
   /** Every "即将打开…小程序" dialog WeChat showed, with the user's answer. */

@@ -6,6 +6,7 @@
  */
 import { crossAppCopy } from './clone';
 import { compareVersions } from './contexts';
+import type { JumpSettings } from './jumps';
 import { createReportQueue } from './jump-report';
 import type { JumpReporter, ReportQueue } from './jump-report';
 
@@ -76,6 +77,12 @@ export interface MiniProgramRuntime {
   homePath: string;
   /** A registered target: builds its wx and App hooks at its first launch. */
   boot?: () => void;
+  /**
+   * Its jump settings and records: approvals (admin console and app.json) and orientation are
+   * the mini program's, so a plugin inside it opens with its host's, and every `wx` of it sees
+   * the same dialogs and jumps.
+   */
+  jumpSettings: JumpSettings;
 }
 
 export interface ReturnRecord {
@@ -179,6 +186,14 @@ export function runtimeFor(
     baseLibrary: defaults.baseLibrary,
     showOrder: defaults.showOrder ?? 'app-first',
     homePath: defaults.homePath ?? 'pages/index/index',
+    jumpSettings: {
+      jumps: [],
+      jumpDialogs: [],
+      jumpConfirmAnswers: [],
+      orientation: 'portrait',
+      embeddedAppIds: [],
+      embeddedAppIdList: [],
+    },
   };
   phone.apps.set(appId, app);
   if (phone.stack.length === 0) {

@@ -12,7 +12,7 @@ import { appEventApis } from './app-events';
 import { HttpFailure, httpRequest, postJson } from './http';
 import { jumpReporter, reportsSettled } from './jump-report';
 import { jumpApis } from './jumps';
-import type { JumpDialog, JumpRecord } from './jumps';
+import type { JumpDialog, JumpRecord, JumpSettings } from './jumps';
 import {
   background,
   createPhone,
@@ -292,12 +292,13 @@ export function createWx(options: CreateWxOptions) {
     },
     phone,
     miniProgram,
+    // Replaced below by the mini program's own (a plugin shares its host's).
     jumps: [],
     jumpDialogs: [],
-    jumpConfirmAnswers: [...(options.jumpConfirmAnswers ?? [])],
-    orientation: options.orientation ?? 'portrait',
-    embeddedAppIds: [...(options.embeddedAppIds ?? [])],
-    embeddedAppIdList: [...(options.embeddedAppIdList ?? [])],
+    jumpConfirmAnswers: [],
+    orientation: 'portrait',
+    embeddedAppIds: [],
+    embeddedAppIdList: [],
     tap: (fn) => tap(phone, fn),
     registerMiniProgram: (appId, definition = {}) =>
       registerMiniProgram(phone, appId, definition, options),
@@ -340,6 +341,8 @@ export function createWx(options: CreateWxOptions) {
     return minted.code;
   }
 
+  shareJumpSettings(state, miniProgram.jumpSettings, options);
+
   const wx = {
     emulator: state,
     ...appEventApis(miniProgram),
@@ -347,7 +350,7 @@ export function createWx(options: CreateWxOptions) {
       phone,
       app: miniProgram,
       baseLibrary,
-      settings: state,
+      settings: miniProgram.jumpSettings,
       sandboxUrl,
       user: options.user,
     }),
@@ -765,4 +768,40 @@ export function installWx(emulated: object): () => void {
   return () => {
     g.wx = previous;
   };
+}
+
+/**
+ * `wx.emulator`'s jump settings and records are the mini program's (MiniProgramRuntime
+ * .jumpSettings): what this wx's options add joins them, and the fields read and write them.
+ */
+function shareJumpSettings(
+  state: EmulatorState,
+  settings: JumpSettings,
+  options: CreateWxOptions,
+): void {
+  settings.jumpConfirmAnswers.push(...(options.jumpConfirmAnswers ?? []));
+  for (const id of options.embeddedAppIds ?? []) {
+    if (!settings.embeddedAppIds.includes(id)) settings.embeddedAppIds.push(id);
+  }
+  for (const id of options.embeddedAppIdList ?? []) {
+    if (!settings.embeddedAppIdList.includes(id)) settings.embeddedAppIdList.push(id);
+  }
+  if (options.orientation) settings.orientation = options.orientation;
+  const keys: Array<keyof JumpSettings> = [
+    'jumps',
+    'jumpDialogs',
+    'jumpConfirmAnswers',
+    'orientation',
+    'embeddedAppIds',
+    'embeddedAppIdList',
+  ];
+  for (const key of keys) {
+    Object.defineProperty(state, key, {
+      enumerable: true,
+      get: () => settings[key],
+      set: (value: never) => {
+        settings[key] = value;
+      },
+    });
+  }
 }

@@ -408,6 +408,32 @@ describe('jumps from a plugin', () => {
     expect(plugin.getEnterOptionsSync!().scene).toBe(1038);
   });
 
+  test("a plugin page opens with its host's approval, and both see one record", async () => {
+    const host = opener({ embeddedAppIds: [CASHIER] });
+    cashier(host);
+    const plugin = pluginOn(host, { pluginSurface: 'page' });
+    const got = await call(plugin, (cb) =>
+      plugin.openEmbeddedMiniProgram!({ appId: CASHIER, ...cb }),
+    );
+    expect(got.ok).toBe(true);
+    // The approval is the host's (半屏小程序管理 of the mini program the plugin runs in).
+    expect(host.emulator.jumps).toMatchObject([{ kind: 'embedded', appId: CASHIER }]);
+    expect(plugin.emulator.jumps).toBe(host.emulator.jumps);
+    expect(plugin.emulator.embeddedAppIds).toEqual([CASHIER]);
+  });
+
+  test('a host without the approval: the plugin page falls back to full screen', async () => {
+    const host = opener();
+    cashier(host);
+    const plugin = pluginOn(host, { pluginSurface: 'page' });
+    const got = await call(plugin, (cb) =>
+      plugin.openEmbeddedMiniProgram!({ appId: CASHIER, ...cb }),
+    );
+    expect(got.ok).toBe(true);
+    expect(host.emulator.jumps).toMatchObject([{ kind: 'fallback', reason: 'not-approved' }]);
+    expect(host.emulator.jumpDialogs).toEqual([{ appId: CASHIER, answer: 'confirm' }]);
+  });
+
   test('below 2.26.2 a plugin page has no openEmbeddedMiniProgram; from 2.18.1 it may navigate', () => {
     const host = opener();
     const old = pluginOn(host, { pluginSurface: 'page', baseLibrary: '2.26.1' });
