@@ -27,6 +27,10 @@ export interface JumpRecord {
   kind: JumpKind;
   appId: string;
   extraData?: Record<string, unknown>;
+  /** The page opened in the target and its query, as the opener asked ('' = its home page). */
+  path: string;
+  /** As the opener asked; WeChat honours develop / trial only from a develop or trial opener. */
+  envVersion?: 'develop' | 'trial' | 'release';
   /** Date.now() when the target was opened. */
   at: number;
   reason?: FallbackReason;
@@ -232,6 +236,8 @@ function open(ctx: JumpContext, api: OpenApi, option: NavigateToMiniProgramOptio
       kind: how.kind,
       appId: target.appId,
       ...(option.extraData !== undefined ? { extraData: crossAppCopy(option.extraData) } : {}),
+      path: option.path ?? '',
+      ...(option.envVersion !== undefined ? { envVersion: option.envVersion } : {}),
       at: Date.now(),
       ...(how.reason !== undefined ? { reason: how.reason } : {}),
     });

@@ -118,6 +118,8 @@ describe('half-screen: paying in our own cashier mini program', () => {
         expect.objectContaining({
           kind: 'embedded',
           appId: cashierAppId,
+          path: `pages/pay/index?orderNo=${orderNo}`,
+          envVersion: 'release',
           extraData: { orderNo, orderToken: expect.any(String) },
         }),
       ]);

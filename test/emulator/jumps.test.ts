@@ -134,6 +134,7 @@ describe('wx.navigateToMiniProgram', () => {
         kind: 'full-screen',
         appId: CASHIER,
         extraData: { orderNo: 'A1', fee: 1 },
+        path: 'pages/pay/index?order=A1',
         at: expect.any(Number),
       },
     ]);
@@ -268,7 +269,7 @@ describe('wx.openEmbeddedMiniProgram (half-screen)', () => {
     expect(got).toEqual({ ok: true, errMsg: 'openEmbeddedMiniProgram:ok' });
     expect(wx.emulator.jumpDialogs).toEqual([]);
     expect(wx.emulator.jumps).toEqual([
-      { kind: 'embedded', appId: CASHIER, extraData: { o: 1 }, at: expect.any(Number) },
+      { kind: 'embedded', appId: CASHIER, extraData: { o: 1 }, path: '', at: expect.any(Number) },
     ]);
     expect(seen.enter).toMatchObject({ scene: 1037, apiCategory: 'embedded' });
   });
@@ -288,7 +289,7 @@ describe('wx.openEmbeddedMiniProgram (half-screen)', () => {
     expect(got.ok).toBe(true);
     expect(wx.emulator.jumpDialogs).toEqual([{ appId: CASHIER, answer: 'confirm' }]);
     expect(wx.emulator.jumps).toEqual([
-      { kind: 'fallback', appId: CASHIER, at: expect.any(Number), reason },
+      { kind: 'fallback', appId: CASHIER, path: '', at: expect.any(Number), reason },
     ]);
     expect(seen.enter).toMatchObject({ scene: 1037, apiCategory: 'default' });
   });
