@@ -56,6 +56,18 @@ export interface JumpSettings {
   embeddedAppIdList: string[];
 }
 
+/** A mini program's settings before any test changes them: nothing approved, portrait. */
+export function emptyJumpSettings(): JumpSettings {
+  return {
+    jumps: [],
+    jumpDialogs: [],
+    jumpConfirmAnswers: [],
+    orientation: 'portrait',
+    embeddedAppIds: [],
+    embeddedAppIdList: [],
+  };
+}
+
 export interface JumpContext {
   phone: Phone;
   /** The mini program the calling code runs in (a plugin's: its host). */

@@ -6,6 +6,7 @@
  */
 import { crossAppCopy } from './clone';
 import { compareVersions } from './contexts';
+import { emptyJumpSettings } from './jumps';
 import type { JumpSettings } from './jumps';
 import { createReportQueue } from './jump-report';
 import type { JumpReporter, ReportQueue } from './jump-report';
@@ -186,14 +187,7 @@ export function runtimeFor(
     baseLibrary: defaults.baseLibrary,
     showOrder: defaults.showOrder ?? 'app-first',
     homePath: defaults.homePath ?? 'pages/index/index',
-    jumpSettings: {
-      jumps: [],
-      jumpDialogs: [],
-      jumpConfirmAnswers: [],
-      orientation: 'portrait',
-      embeddedAppIds: [],
-      embeddedAppIdList: [],
-    },
+    jumpSettings: emptyJumpSettings(),
   };
   phone.apps.set(appId, app);
   if (phone.stack.length === 0) {

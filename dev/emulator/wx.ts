@@ -11,7 +11,7 @@ import type { WxContext } from './contexts';
 import { appEventApis } from './app-events';
 import { HttpFailure, httpRequest, postJson } from './http';
 import { jumpReporter, reportsSettled } from './jump-report';
-import { jumpApis } from './jumps';
+import { emptyJumpSettings, jumpApis } from './jumps';
 import type { JumpDialog, JumpRecord, JumpSettings } from './jumps';
 import {
   background,
@@ -293,12 +293,7 @@ export function createWx(options: CreateWxOptions) {
     phone,
     miniProgram,
     // Replaced below by the mini program's own (a plugin shares its host's).
-    jumps: [],
-    jumpDialogs: [],
-    jumpConfirmAnswers: [],
-    orientation: 'portrait',
-    embeddedAppIds: [],
-    embeddedAppIdList: [],
+    ...emptyJumpSettings(),
     tap: (fn) => tap(phone, fn),
     registerMiniProgram: (appId, definition = {}) =>
       registerMiniProgram(phone, appId, definition, options),

@@ -159,7 +159,7 @@ export async function getCatalog(): Promise<CatalogResponse> {
 }
 
 const APP_ID_PATTERN = /^wx[0-9a-f]{16}$/;
-const PAGE_PATH = /^[A-Za-z0-9_\-]+(\/[A-Za-z0-9_\-]+)*$/;
+const PAGE_PATH = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
 function isCashierAppInfo(value: unknown): value is CashierAppInfo {
   const v = value as CashierAppInfo | null | undefined;

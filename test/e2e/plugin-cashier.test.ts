@@ -13,7 +13,7 @@ import { loadConsumerPage, pickUpConsumerPhone } from '../../dev/consumer-phone'
 import type { ConsumerPhone } from '../../dev/consumer-phone';
 import { ROOT } from '../../dev/dist';
 import { createWx, installWx } from '../../dev/emulator';
-import { httpRequest } from '../../dev/emulator/http';
+import { catalogOf } from '../miniprogram/stack-api';
 import type { Page } from '../../dev/pages-harness';
 import { textOf, waitFor, waitForPhase } from '../../dev/pages-harness';
 import { routeRequests } from '../../dev/phone';
@@ -42,12 +42,7 @@ beforeAll(async () => {
     rootPath: path.join(ROOT, 'plugin'),
   });
   stack = await startRemoteStack();
-  const res = await httpRequest({
-    method: 'GET',
-    url: `${stack.serverUrl}/api/catalog`,
-    timeoutMs: 10_000,
-  });
-  const catalog = JSON.parse(res.body) as { channels: string[]; cashierApp?: CashierAppInfo };
+  const catalog = await catalogOf(stack);
   expect(catalog.channels).toContain('half-screen');
   cashierApp = catalog.cashierApp as CashierAppInfo;
 }, 60_000);

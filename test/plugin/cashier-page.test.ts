@@ -17,6 +17,7 @@ import { startRemoteStack } from '../../dev/remote-stack';
 import type { RemoteStack } from '../../dev/remote-stack';
 import { waitFor } from '../../dev/wait-for';
 import { httpRequest } from '../../dev/emulator/http';
+import { catalogOf } from '../miniprogram/stack-api';
 import { API_BASE_URL } from '../../plugin/build-config';
 import { formatFee } from '../../plugin/index';
 import { PluginOrderError, cashierAppOf, createOrder } from '../../plugin/orders';
@@ -44,12 +45,7 @@ beforeAll(async () => {
     rootPath: path.join(ROOT, 'plugin'),
   });
   [stack, plain] = await Promise.all([startRemoteStack(), startRemoteStack({ cashierApp: false })]);
-  const res = await httpRequest({
-    method: 'GET',
-    url: `${stack.serverUrl}/api/catalog`,
-    timeoutMs: 10_000,
-  });
-  const catalog = JSON.parse(res.body) as { channels: string[]; cashierApp?: CashierAppInfo };
+  const catalog = await catalogOf(stack);
   expect(catalog.channels).toContain('half-screen');
   cashierApp = catalog.cashierApp as CashierAppInfo;
 }, 90_000);

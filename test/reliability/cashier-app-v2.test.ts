@@ -7,7 +7,7 @@
  * over mutual TLS with the refund notification lost, refundquery learns the success. An owner-app
  * order does the same under the owner AppID. On SQLite and PostgreSQL.
  */
-import type { RefundResponse, SessionResponse } from '../../typings/api';
+import type { RefundResponse } from '../../typings/api';
 import type { RequestPaymentArgs } from '../../typings/payment';
 import type { Stack } from '../../dev/stack';
 import {
@@ -18,36 +18,15 @@ import {
   pay,
   placedOrder,
   cashier,
+  session,
   storedStatus,
   waitFor,
 } from '../server/http';
 import { databases, useStack } from './suite';
 
-/** A server session signed in under `appId` (a wx.login code of that app's mini program). */
-async function sessionFor(stack: Stack, user: string, appId: string): Promise<SessionResponse> {
-  const c = await call<{ code: string }>(`${stack.sandboxUrl}/sandbox/login-code`, {
-    body: { user, appid: appId },
-  });
-  if (c.status !== 200) throw new Error(`login-code: ${c.status} ${c.text}`);
-  const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, {
-    body: { code: c.body.code, appId },
-  });
-  if (r.status !== 200) throw new Error(`session: ${r.status} ${r.text}`);
-  return r.body;
-}
-
 /** The sandbox cashier, paying from the mini program `appId`. */
-async function payIn(
-  stack: Stack,
-  appId: string,
-  openid: string,
-  args: RequestPaymentArgs,
-): Promise<string> {
-  const r = await call<{ errMsg: string }>(`${stack.sandboxUrl}/sandbox/cashier/pay`, {
-    body: { appid: appId, openid, outcome: 'success', requestPaymentArgs: args },
-  });
-  return r.body.errMsg;
-}
+const payIn = (stack: Stack, appId: string, openid: string, args: RequestPaymentArgs) =>
+  cashier(stack, openid, args, 'success', appId);
 
 const wechatState = async (stack: Stack, orderNo: string) =>
   (await call<{ state: string }>(`${stack.sandboxUrl}/sandbox/orders/${orderNo}`)).body.state;
@@ -85,7 +64,7 @@ describe.each(databases('cashier AppID API v2 query / close / refund cases'))(
     /** An order paid in the cashier mini program under its AppID, its notification lost. */
     async function paidInCashierSilently(user: string) {
       const { stack } = env;
-      const s = await sessionFor(stack, user, cashierApp());
+      const s = await session(stack, user, cashierApp());
       const o = await createOrder(stack);
       const p = await pay(stack, o, s.token);
       expect(p.status).toBe(200);
@@ -147,7 +126,7 @@ describe.each(databases('cashier AppID API v2 query / close / refund cases'))(
 
     it('expired, it is closed by the close job with closeorder under the cashier AppID', async () => {
       const { stack } = env;
-      const s = await sessionFor(stack, `ca-v2-close-${db}`, cashierApp());
+      const s = await session(stack, `ca-v2-close-${db}`, cashierApp());
       const o = await createOrder(stack);
       expect((await pay(stack, o, s.token)).status).toBe(200);
       await stack.advance(61); // expired, but placed only 61 s ago: WeChat may not close it yet

@@ -10,8 +10,10 @@ import type { RequestPaymentArgs } from '../../typings/payment';
 import type { Stack } from '../../dev/stack';
 import {
   call,
+  cashier,
   createOrder,
   forgeNotification,
+  loginCode,
   orderHeaders,
   pay,
   session,
@@ -20,37 +22,9 @@ import {
 } from '../server/http';
 import { databases, tableCounts, useStack } from './suite';
 
-/** A wx.login code made by `appId`'s mini program for `user`. */
-async function codeFor(stack: Stack, user: string, appId: string) {
-  const r = await call<{ code: string; openid: string }>(`${stack.sandboxUrl}/sandbox/login-code`, {
-    body: { user, appid: appId },
-  });
-  if (r.status !== 200) throw new Error(`login-code: ${r.status} ${r.text}`);
-  return r.body;
-}
-
-/** A server session signed in under `appId`. */
-async function sessionFor(stack: Stack, user: string, appId: string): Promise<SessionResponse> {
-  const { code } = await codeFor(stack, user, appId);
-  const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, {
-    body: { code, appId },
-  });
-  if (r.status !== 200) throw new Error(`session: ${r.status} ${r.text}`);
-  return r.body;
-}
-
 /** The sandbox cashier, paying from the mini program `appId`. */
-async function cashierIn(
-  stack: Stack,
-  appId: string,
-  openid: string,
-  args: RequestPaymentArgs,
-): Promise<string> {
-  const r = await call<{ errMsg: string }>(`${stack.sandboxUrl}/sandbox/cashier/pay`, {
-    body: { appid: appId, openid, outcome: 'success', requestPaymentArgs: args },
-  });
-  return r.body.errMsg;
-}
+const cashierIn = (stack: Stack, appId: string, openid: string, args: RequestPaymentArgs) =>
+  cashier(stack, openid, args, 'success', appId);
 
 async function orderRow(stack: Stack, orderNo: string) {
   return stack.server.storage.db
@@ -69,7 +43,7 @@ describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
 
   it('signs in under the cashier AppID, pays there and settles from the notification', async () => {
     const { stack } = env;
-    const s = await sessionFor(stack, `ca-pay-${db}`, cashierApp());
+    const s = await session(stack, `ca-pay-${db}`, cashierApp());
     const o = await createOrder(stack);
     const p = await pay(stack, o, s.token);
     expect(p.status).toBe(200);
@@ -89,7 +63,7 @@ describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
 
   it('pay-with-login takes the cashier AppID too', async () => {
     const { stack } = env;
-    const { code } = await codeFor(stack, `ca-pwl-${db}`, cashierApp());
+    const { code } = await loginCode(stack, `ca-pwl-${db}`, cashierApp());
     const o = await createOrder(stack);
     const r = await call<{ session: SessionResponse; payment: RequestPaymentArgs }>(
       `${stack.serverUrl}/api/orders/${o.orderNo}/pay-with-login`,
@@ -107,27 +81,30 @@ describe.each(databases('cashier AppID cases'))('cashier AppID on %s', (db) => {
     ['an owner-app session cannot pay an order bound under the cashier AppID', 'cashier', 'owner'],
     ['a cashier session cannot pay an order bound under the owner AppID', 'owner', 'cashier'],
   ];
-  it.each(crossCases)('%s (409 CHANNEL_CONFLICT, nothing changed)', async (_name, boundUnder, payingFrom) => {
-    const { stack } = env;
-    const app = (which: 'owner' | 'cashier') => (which === 'owner' ? ownerApp() : cashierApp());
-    // The same person in both apps: WeChat gives them a different openid in each.
-    const user = `ca-cross-${boundUnder}-${db}`;
-    const first = await sessionFor(stack, user, app(boundUnder));
-    const o = await createOrder(stack);
-    expect((await pay(stack, o, first.token)).status).toBe(200);
-    const other = await sessionFor(stack, user, app(payingFrom));
-    const before = await tableCounts(stack);
-    const rowBefore = await orderRow(stack, o.orderNo);
-    const r = await pay(stack, o, other.token);
-    expect(r.status).toBe(409);
-    expect(r.body).toEqual(refusal('CHANNEL_CONFLICT'));
-    expect(await tableCounts(stack)).toEqual(before);
-    expect(await orderRow(stack, o.orderNo)).toEqual(rowBefore);
-  });
+  it.each(crossCases)(
+    '%s (409 CHANNEL_CONFLICT, nothing changed)',
+    async (_name, boundUnder, payingFrom) => {
+      const { stack } = env;
+      const app = (which: 'owner' | 'cashier') => (which === 'owner' ? ownerApp() : cashierApp());
+      // The same person in both apps: WeChat gives them a different openid in each.
+      const user = `ca-cross-${boundUnder}-${db}`;
+      const first = await session(stack, user, app(boundUnder));
+      const o = await createOrder(stack);
+      expect((await pay(stack, o, first.token)).status).toBe(200);
+      const other = await session(stack, user, app(payingFrom));
+      const before = await tableCounts(stack);
+      const rowBefore = await orderRow(stack, o.orderNo);
+      const r = await pay(stack, o, other.token);
+      expect(r.status).toBe(409);
+      expect(r.body).toEqual(refusal('CHANNEL_CONFLICT'));
+      expect(await tableCounts(stack)).toEqual(before);
+      expect(await orderRow(stack, o.orderNo)).toEqual(rowBefore);
+    },
+  );
 
   it('an unknown appId is 400 on sign-in and pay-with-login, changing nothing', async () => {
     const { stack } = env;
-    const { code } = await codeFor(stack, `ca-unknown-${db}`, cashierApp());
+    const { code } = await loginCode(stack, `ca-unknown-${db}`, cashierApp());
     const o: CreatedOrder = await createOrder(stack);
     const before = await tableCounts(stack);
     const rowBefore = await orderRow(stack, o.orderNo);
@@ -194,14 +171,14 @@ describe.each(databases('cashier AppID partner-mode cases'))(
     it('refuses to pay under the cashier AppID (403), changing nothing', async () => {
       const { stack } = env;
       const cashierApp = stack.sandbox.credentials.cashierApp.appId;
-      const s = await sessionFor(stack, `ca-partner-${db}`, cashierApp);
+      const s = await session(stack, `ca-partner-${db}`, cashierApp);
       const o = await createOrder(stack);
       const before = await tableCounts(stack);
       const rowBefore = await orderRow(stack, o.orderNo);
       const r = await pay(stack, o, s.token);
       expect(r.status).toBe(403);
       expect(r.body).toEqual(refusal('FORBIDDEN'));
-      const { code } = await codeFor(stack, `ca-partner-${db}`, cashierApp);
+      const { code } = await loginCode(stack, `ca-partner-${db}`, cashierApp);
       const p = await call(`${stack.serverUrl}/api/orders/${o.orderNo}/pay-with-login`, {
         body: { code, appId: cashierApp },
         headers: orderHeaders(o),
@@ -223,7 +200,7 @@ describe.each(databases('cashier AppID API v2 cases'))('cashier AppID on API v2 
   it('places the unified order for the cashier AppID and settles from the notification', async () => {
     const { stack } = env;
     const cashierApp = stack.sandbox.credentials.cashierApp.appId;
-    const s = await sessionFor(stack, `ca-v2-${db}`, cashierApp);
+    const s = await session(stack, `ca-v2-${db}`, cashierApp);
     const o = await createOrder(stack);
     const p = await pay(stack, o, s.token);
     expect(p.status).toBe(200);

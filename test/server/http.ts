@@ -51,20 +51,29 @@ export async function call<T = unknown>(
   };
 }
 
+/** A wx.login code of `user` in the mini program `appId` (default: the owner app). */
 export async function loginCode(
   stack: StackUrls,
   user: string,
+  appId?: string,
 ): Promise<{ code: string; openid: string }> {
   const r = await call<{ code: string; openid: string }>(`${stack.sandboxUrl}/sandbox/login-code`, {
-    body: { user },
+    body: appId ? { user, appid: appId } : { user },
   });
-  if (r.status !== 200) throw new Error(`login-code: ${r.status}`);
+  if (r.status !== 200) throw new Error(`login-code: ${r.status} ${r.text}`);
   return r.body;
 }
 
-export async function session(stack: StackUrls, user: string): Promise<SessionResponse> {
-  const { code } = await loginCode(stack, user);
-  const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, { body: { code } });
+/** A server session of `user`, signed in under `appId` (default: the owner app). */
+export async function session(
+  stack: StackUrls,
+  user: string,
+  appId?: string,
+): Promise<SessionResponse> {
+  const { code } = await loginCode(stack, user, appId);
+  const r = await call<SessionResponse>(`${stack.serverUrl}/api/session`, {
+    body: appId ? { code, appId } : { code },
+  });
   if (r.status !== 200) throw new Error(`session: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
@@ -99,14 +108,16 @@ export function pay(
   });
 }
 
+/** WeChat's cashier for `openid`; `appId`: the mini program paying (default: the owner app). */
 export async function cashier(
   stack: StackUrls,
   openid: string,
   args: RequestPaymentArgs,
   outcome: 'success' | 'cancel' | 'fail',
+  appId?: string,
 ): Promise<string> {
   const r = await call<{ errMsg: string }>(`${stack.sandboxUrl}/sandbox/cashier/pay`, {
-    body: { openid, outcome, requestPaymentArgs: args },
+    body: { ...(appId ? { appid: appId } : {}), openid, outcome, requestPaymentArgs: args },
   });
   return r.body.errMsg;
 }
