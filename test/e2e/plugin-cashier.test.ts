@@ -112,7 +112,12 @@ it('consumer page → plugin page → our cashier mini program half-screen → p
     lifecycle(pluginPage).onLoad(query);
     lifecycle(pluginPage).onShow();
     await waitForPhase(pluginPage, 'ready');
-    expect(textOf(pluginPage, '#amount')).toBe(amount);
+    // What the shopper sees, not only the page's data: under load the rendered text has been
+    // seen to trail the phase by a moment.
+    await waitFor(
+      `the amount ${amount} on the plugin page (data: ${JSON.stringify(pluginPage.data.amount)})`,
+      () => textOf(pluginPage, '#amount') === amount,
+    );
 
     pageWx.emulator.tap(() => (pluginPage.instance as unknown as { onPay(): void }).onPay());
     const paying = await waitFor('the cashier to open', () => cashier?.page);
