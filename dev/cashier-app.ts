@@ -6,14 +6,13 @@
  * their own scope (dev/emulator/plugin-scope.ts). Taps go through `wx.emulator.tap`, as a
  * finger would; what it sends back and how it leaves is recorded by the phone.
  */
-import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { API_BASE_URL as CASHIER_API_BASE } from '../cashier/build-config';
-import { ROOT } from './dist';
 import type { CashierOutcome, EmulatedWx } from './emulator';
 import { installCashierWx } from './emulator/plugin-scope';
 import type { Page } from './pages-harness';
 import { routeRequests } from './phone';
+import { loadFromTree } from './simulate-load';
 
 export const CASHIER_HOME = 'pages/pay/index';
 
@@ -27,10 +26,7 @@ interface CashierPageMethods {
 
 /** Loads the cashier's page once per test file (Jest caches modules), from source or dist/. */
 export function loadCashierPage(from: 'source' | 'dist' = 'source'): string {
-  const base = from === 'dist' ? path.join(ROOT, 'dist') : ROOT;
-  return simulate.load(path.join(base, 'cashier', CASHIER_HOME), {
-    rootPath: path.join(base, 'cashier'),
-  });
+  return loadFromTree(from, `cashier/${CASHIER_HOME}`);
 }
 
 export interface CashierOptions {

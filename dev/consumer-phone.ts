@@ -5,12 +5,10 @@
  * runs in the owner's functional page with the owner's `wx` (wx.login under the owner's AppID).
  * Three storages, one user.
  */
-import path from 'node:path';
-import simulate from 'miniprogram-simulate';
 import { API_BASE_URL as PLUGIN_API_BASE_URL } from '../plugin/build-config';
 // The plugin's main as WeChat loads it for requirePlugin: in the plugin's scope (its own wx).
 import * as pluginMain from '../plugin/index';
-import { ROOT, ensureBuilt } from './dist';
+import { ensureBuilt } from './dist';
 import { connectPluginPayment, createFunctionalPageRunner, createWx, installWx } from './emulator';
 import type { CashierOutcome, EmulatedWx, FunctionalPageRunner } from './emulator';
 import { connectFunctionalPages, installFunctionalPageNavigator } from './emulator/navigator';
@@ -18,6 +16,7 @@ import { installRequirePlugin } from './emulator/require-plugin';
 import type { Page } from './pages-harness';
 import { closePage, openPage } from './pages-harness';
 import { BASE_LIBRARY_FOR_ROUTE, routeRequests } from './phone';
+import { loadFromTree } from './simulate-load';
 
 export interface ConsumerPhoneOptions {
   serverUrl: string;
@@ -44,8 +43,7 @@ export interface ConsumerPhone {
 /** Loads the consumer's checkout page once per test file (Jest caches modules). */
 export function loadConsumerPage(): string {
   installFunctionalPageNavigator();
-  return simulate.load(path.join(ROOT, 'consumer/pages/checkout/index'), {
-    rootPath: ROOT,
+  return loadFromTree('source', 'consumer/pages/checkout/index', {
     // plugin://pay/pay-button is the plugin's own component, as WeChat would load it.
     usingComponents: { 'pay-button': '/plugin/components/pay-button/index' },
   });

@@ -5,11 +5,11 @@
  */
 import { ROOT } from './dist';
 import { waitFor } from './wait-for';
-import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import type { RootComponent } from 'miniprogram-simulate';
 import { installFunctionalPageNavigator } from './emulator/navigator';
 import { installPluginScopeHook } from './emulator/plugin-scope-hook';
+import { loadFromTree } from './simulate-load';
 
 export { ROOT };
 
@@ -34,17 +34,10 @@ export function loadPages(from: 'source' | 'dist' = 'source'): Record<PageName, 
   installPluginScopeHook();
   // WeChat's built-in navigator, before the pay-button that uses it is loaded.
   installFunctionalPageNavigator();
-  const base = from === 'dist' ? path.join(ROOT, 'dist') : ROOT;
-  const options = {
-    rootPath: base,
-    usingComponents: { 'pay-button': '/plugin/components/pay-button/index' },
-  };
+  const options = { usingComponents: { 'pay-button': '/plugin/components/pay-button/index' } };
   return {
-    'order-confirm': simulate.load(
-      path.join(base, 'miniprogram/pages/order-confirm/index'),
-      options,
-    ),
-    'pay-result': simulate.load(path.join(base, 'miniprogram/pages/pay-result/index'), options),
+    'order-confirm': loadFromTree(from, 'miniprogram/pages/order-confirm/index', options),
+    'pay-result': loadFromTree(from, 'miniprogram/pages/pay-result/index', options),
   };
 }
 

@@ -12,6 +12,7 @@ import simulate from 'miniprogram-simulate';
 import { CASHIER_HOME, installCashier } from '../cashier-app';
 import type { CashierOnPhone } from '../cashier-app';
 import { ROOT } from '../dist';
+import { loadFromTree } from '../simulate-load';
 import { tapPayButton } from '../emulator/navigator';
 import type { Page, PageName } from '../pages-harness';
 import { orderNoOf, payButtonOf, waitFor, waitForPhase } from '../pages-harness';
@@ -369,8 +370,7 @@ export function writeButtonSheet(): void {
  */
 async function buttonSheet(): Promise<Shot> {
   if (!sheetId) {
-    sheetId = simulate.load(path.join(SHEET_DIR, 'index'), {
-      rootPath: path.join(ROOT, 'dist'),
+    sheetId = loadFromTree('dist', 'preview-sheet/index', {
       usingComponents: { 'pay-button': '/plugin/components/pay-button/index' },
     });
   }

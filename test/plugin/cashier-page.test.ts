@@ -6,13 +6,12 @@
  * server: paid only when the TEST paid it through the server and the sandbox under the
  * cashier's AppID, never because of what came back.
  */
-import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { createWx, installWx, postJson } from '../../dev/emulator';
 import type { EmulatedWx } from '../../dev/emulator';
 import type { EnterOptions } from '../../dev/emulator/phone';
-import { ROOT } from '../../dev/dist';
 import { routeRequests } from '../../dev/phone';
+import { loadFromTree } from '../../dev/simulate-load';
 import { startRemoteStack } from '../../dev/remote-stack';
 import type { RemoteStack } from '../../dev/remote-stack';
 import { waitFor } from '../../dev/wait-for';
@@ -41,9 +40,7 @@ interface PageMethods {
 type Rendered = ReturnType<typeof simulate.render>;
 
 beforeAll(async () => {
-  pageId = simulate.load(path.join(ROOT, 'plugin/pages/cashier/index'), {
-    rootPath: path.join(ROOT, 'plugin'),
-  });
+  pageId = loadFromTree('source', 'plugin/pages/cashier/index');
   [stack, plain] = await Promise.all([startRemoteStack(), startRemoteStack({ cashierApp: false })]);
   const catalog = await catalogOf(stack);
   expect(catalog.channels).toContain('half-screen');

@@ -6,6 +6,7 @@ import { waitFor as sharedWaitFor } from '../../dev/wait-for';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { installFunctionalPageNavigator } from '../../dev/emulator/navigator';
+import { loadFromTree } from '../../dev/simulate-load';
 
 export const PLUGIN_ROOT = path.resolve(__dirname, '../../plugin');
 
@@ -13,9 +14,7 @@ export const PLUGIN_ROOT = path.resolve(__dirname, '../../plugin');
 export function loadPayButton(): string {
   // WeChat's built-in navigator, before the pay-button that uses it is loaded.
   installFunctionalPageNavigator();
-  return simulate.load(path.join(PLUGIN_ROOT, 'components/pay-button/index'), 'pay-button', {
-    rootPath: PLUGIN_ROOT,
-  });
+  return loadFromTree('source', 'plugin/components/pay-button/index', { tagName: 'pay-button' });
 }
 
 export interface HostEvent {

@@ -6,8 +6,8 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import simulate from 'miniprogram-simulate';
 import { buildRelease } from '../../dev/dist';
+import { loadFromTree } from '../../dev/simulate-load';
 import { createWx, installWx } from '../../dev/emulator';
 import type { EmulatedWx } from '../../dev/emulator';
 import {
@@ -30,8 +30,8 @@ function filesUnder(dir: string): string[] {
 beforeAll(() => {
   dist = buildRelease();
   installFunctionalPageNavigator();
-  payButtonId = simulate.load(path.join(dist, 'plugin/components/pay-button/index'), 'pay-button', {
-    rootPath: path.join(dist, 'plugin'),
+  payButtonId = loadFromTree({ root: dist }, 'plugin/components/pay-button/index', {
+    tagName: 'pay-button',
   });
 }, 120_000);
 
