@@ -30,9 +30,22 @@ export interface LoadOptions {
   usingComponents?: Record<string, string>;
 }
 
-/** Loads `file` (a path inside the tree, without extension) and returns simulate's id. */
+/** The root this module (one per Jest test file, like simulate's caches) has compiled from. */
+let compiledRoot: string | undefined;
+
+/**
+ * Loads `file` (a path inside the tree, without extension) and returns simulate's id. A second
+ * tree in the same test file (or process) is refused: its templates could draw another page's.
+ */
 export function loadFromTree(tree: Tree, file: string, options: LoadOptions = {}): string {
   const root = rootOf(tree);
+  if (compiledRoot !== undefined && compiledRoot !== root) {
+    throw new Error(
+      `simulate already compiled pages from ${compiledRoot}; loading ${file} from ${root} too ` +
+        'would share its template cache keys: use one tree per test file',
+    );
+  }
+  compiledRoot = root;
   return simulate.load(path.join(root, file), options.tagName ?? '', {
     rootPath: root,
     ...(options.usingComponents ? { usingComponents: options.usingComponents } : {}),
