@@ -12,17 +12,17 @@ import type { CatalogProduct, CreateOrderItem, OrderBreakdown, OrderLine } from 
 export const PRODUCTS: readonly CatalogProduct[] = [
   {
     sku: 'TEA-LJ-250',
-    name: 'West Lake Longjing tea',
-    spec: '250 g tin',
+    name: '西湖龙井茶',
+    spec: '250 克罐装',
     price: 12800,
     maxQuantity: 10,
   },
-  { sku: 'CUP-CLAY-01', name: 'Yixing clay cup', spec: '80 ml', price: 3900, maxQuantity: 20 },
-  { sku: 'MUG-ENAMEL', name: 'Enamel mug', spec: '350 ml, white', price: 2500, maxQuantity: 20 },
+  { sku: 'CUP-CLAY-01', name: '宜兴紫砂杯', spec: '80 毫升', price: 3900, maxQuantity: 20 },
+  { sku: 'MUG-ENAMEL', name: '搪瓷杯', spec: '350 毫升，白色', price: 2500, maxQuantity: 20 },
   {
     sku: 'SAMPLE-1F',
-    name: 'Test sample',
-    spec: '1 fen, for real-money trials',
+    name: '测试商品',
+    spec: '1 分钱，用于真实付款测试',
     price: 1,
     maxQuantity: 5,
   },
@@ -93,13 +93,16 @@ export function priceItems(
   return { lines, breakdown: { goods, shipping, discount, total } };
 }
 
-/** WeChat Pay `description` (≤ 127 chars): what the payer sees in the bill. */
+/**
+ * WeChat Pay `description` (≤ 127 characters; API v2 cuts `body` to 128 bytes itself): what the
+ * payer reads in WeChat's bill, so in Chinese like the catalogue: `西湖龙井茶 ×2`, or
+ * `西湖龙井茶等3件商品` counting every piece.
+ */
 export function describe(lines: readonly OrderLine[]): string {
   const first = lines[0];
-  if (!first) return 'Order';
+  if (!first) return '商品订单';
+  const pieces = lines.reduce((sum, l) => sum + l.quantity, 0);
   const text =
-    lines.length === 1
-      ? `${first.name} x${first.quantity}`
-      : `${first.name} and ${lines.length - 1} more`;
-  return text.length > 127 ? text.slice(0, 127) : text;
+    lines.length === 1 ? `${first.name} ×${first.quantity}` : `${first.name}等${pieces}件商品`;
+  return Array.from(text).slice(0, 127).join('');
 }

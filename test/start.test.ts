@@ -64,9 +64,7 @@ it('runs one purchase end to end, then a second start reuses keys and data', asy
   expect(first.output).toMatch(
     /channels plugin, half-screen \(cashier wx[0-9a-f]{16}: dist\/cashier\/, devtools\/cashier\/\), \(jump-out: AGGREGATOR_PROVIDER=md5-sorted\)/,
   );
-  expect(first.output).toContain(
-    '1. order-confirm page: West Lake Longjing tea ×1, Yixing clay cup ×2',
-  );
+  expect(first.output).toContain('1. order-confirm page: 西湖龙井茶 ×1, 宜兴紫砂杯 ×2');
   expect(first.output).toContain('3. WeChat cashier (sandbox): requestPayment:ok');
   expect(first.output).toMatch(/4\. pay-result page: 支付成功, ¥196\.00, paid at /);
   expect(first.output).toMatch(

@@ -58,7 +58,7 @@ describe('order-confirm', () => {
     const texts = Array.from(lines[0]?.dom?.querySelectorAll('wx-text') ?? []).map(
       (t) => t.textContent,
     );
-    expect(texts).toEqual(['Enamel mug', '350 ml, white', '¥25.00', '×2']);
+    expect(texts).toEqual(['搪瓷杯', '350 毫升，白色', '¥25.00', '×2']);
     expect(textOf(page, '#goods')).toBe('¥50.00');
     expect(textOf(page, '#shipping')).toBe('¥8.00');
     expect(page.querySelector('#discount')).toBeUndefined();

@@ -41,7 +41,7 @@ describe('pay-result', () => {
 
     tap(page, '#view-order');
     await waitFor('details', () => page.querySelector('#details'));
-    expect(textOf(page, '#details').replace(/\s+/g, ' ')).toContain('West Lake Longjing tea ×1');
+    expect(textOf(page, '#details').replace(/\s+/g, ' ')).toContain('西湖龙井茶 ×1');
     expect(textOf(page, '#view-order')).toBe('Hide order');
 
     tap(page, '#back-to-shop');

@@ -65,7 +65,7 @@ describe('POST /api/orders', () => {
     expect(order.items[0]).toEqual({
       sku: 'TEA-LJ-250',
       name: expect.any(String),
-      spec: '250 g tin',
+      spec: '250 克罐装',
       unitPrice: 12800,
       quantity: 2,
       subtotal: 25600,

@@ -20,8 +20,8 @@ function order(patch: Partial<Order> = {}): Order {
     items: [
       {
         sku: 'TEA-LJ-250',
-        name: 'West Lake Longjing tea',
-        spec: '250 g tin',
+        name: '西湖龙井茶',
+        spec: '250 克罐装',
         unitPrice: 12800,
         quantity: 2,
         subtotal: 25600,
@@ -83,9 +83,7 @@ describe('order view', () => {
   it('formats every amount from fen', () => {
     const v = orderView(order({ remark: 'no ribbon' }), en);
     expect(v.lines[0]).toMatchObject({ unitPrice: '¥128.00', quantity: 2, subtotal: '¥256.00' });
-    expect(v.lines[0]?.label).toBe(
-      'West Lake Longjing tea, 250 g tin, 128.00 yuan each, quantity 2',
-    );
+    expect(v.lines[0]?.label).toBe('西湖龙井茶, 250 克罐装, 128.00 yuan each, quantity 2');
     expect(v).toMatchObject({
       goods: '¥256.00',
       shipping: 'Free',
@@ -111,7 +109,7 @@ describe('order view', () => {
 
   it('says the order in Chinese', () => {
     const v = orderView(order({ remark: 'no ribbon' }), zh);
-    expect(v.lines[0]?.label).toBe('West Lake Longjing tea，250 g tin，单价128.00元，数量2');
+    expect(v.lines[0]?.label).toBe('西湖龙井茶，250 克罐装，单价128.00元，数量2');
     expect(v).toMatchObject({ shipping: '免运费', totalLabel: '应付金额236.00元' });
   });
 });
