@@ -5,11 +5,15 @@
  *
  * Why: simulate compiles WXML with WeChat's own compiler, one bundle per root folder, and every
  * bundle caches its compiled templates in one window-wide table under keys numbered by the
- * bundle's file order ($gwx_1, $gwx_2, …). Two roots in one test file give two bundles whose
+ * bundle's file list ($gwx_1, $gwx_2, …). Two roots in one test file give two bundles whose
  * keys collide, and the page rendered second draws the first bundle's template (attribute values
- * as text, empty buttons). Which file gets which number follows the directory listing, so the
- * collision came and went between machines; one root per tree means one bundle and no collision.
+ * as text, empty buttons). Left to itself simulate lists every .wxml under the root, generated
+ * ones included (dist/, .cache/release-dist/, dist/preview-sheet/, written by other tests), so
+ * the numbering, and the collision, came and went between runs. One root per tree means one
+ * bundle and no collision; the file list is ours too (below), the same on every run and without
+ * simulate's two walks of the whole repository per test file.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { DIST, ROOT } from './dist';
@@ -30,8 +34,31 @@ export interface LoadOptions {
   usingComponents?: Record<string, string>;
 }
 
-/** The root this module (one per Jest test file, like simulate's caches) has compiled from. */
-let compiledRoot: string | undefined;
+/**
+ * What this module (one per Jest test file, like simulate's caches) compiles from: the first
+ * tree's root and its file lists, read once (simulate compiles a root's bundle on its first
+ * load and keeps it).
+ */
+let compiled: { root: string; wxmlList: string[]; wxsList: string[] } | undefined;
+
+/**
+ * Folders no page of a tree lives in: dependencies, and the repository's build output and
+ * pictures beside its source (dist/ is a tree of its own). Dot folders (.git, .cache) too.
+ */
+const NOT_PAGES = new Set(['node_modules', 'dist', 'build', 'preview']);
+
+/** Every template (.wxml) and script module (.wxs) of the tree, relative to `dir`, sorted. */
+export function templatesOf(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      if (entry.isDirectory()) {
+        if (entry.name.startsWith('.') || NOT_PAGES.has(entry.name)) return [];
+        return templatesOf(path.join(dir, entry.name)).map((f) => `${entry.name}/${f}`);
+      }
+      return /\.(wxml|wxs)$/.test(entry.name) ? [entry.name] : [];
+    })
+    .sort();
+}
 
 /**
  * Loads `file` (a path inside the tree, without extension) and returns simulate's id. A second
@@ -39,15 +66,23 @@ let compiledRoot: string | undefined;
  */
 export function loadFromTree(tree: Tree, file: string, options: LoadOptions = {}): string {
   const root = rootOf(tree);
-  if (compiledRoot !== undefined && compiledRoot !== root) {
+  if (compiled && compiled.root !== root) {
     throw new Error(
-      `simulate already compiled pages from ${compiledRoot}; loading ${file} from ${root} too ` +
+      `simulate already compiled pages from ${compiled.root}; loading ${file} from ${root} too ` +
         'would share its template cache keys: use one tree per test file',
     );
   }
-  compiledRoot = root;
+  if (!compiled) {
+    const files = templatesOf(root);
+    compiled = {
+      root,
+      wxmlList: files.filter((f) => f.endsWith('.wxml')),
+      wxsList: files.filter((f) => f.endsWith('.wxs')),
+    };
+  }
   return simulate.load(path.join(root, file), options.tagName ?? '', {
     rootPath: root,
+    compilerOptions: { wxmlList: compiled.wxmlList, wxsList: compiled.wxsList },
     ...(options.usingComponents ? { usingComponents: options.usingComponents } : {}),
   });
 }

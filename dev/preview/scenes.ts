@@ -11,7 +11,7 @@ import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { CASHIER_HOME, installCashier } from '../cashier-app';
 import type { CashierOnPhone } from '../cashier-app';
-import { ROOT } from '../dist';
+import { DIST, ROOT } from '../dist';
 import { loadFromTree } from '../simulate-load';
 import { tapPayButton } from '../emulator/navigator';
 import type { Page, PageName } from '../pages-harness';
@@ -346,7 +346,9 @@ const SHEET_WXML = `
 const SHEET_DATA = { args: { orderNo: 'WP20261203PREVIEW0' } };
 
 /** Inside dist/: simulate compiles WXML relative to the root it was given. */
-const SHEET_DIR = path.join(ROOT, 'dist', 'preview-sheet');
+/** The sheet's page, inside dist/ (the tree the shop's pages are loaded from). */
+const SHEET_PAGE = 'preview-sheet/index';
+const SHEET_DIR = path.dirname(path.join(DIST, SHEET_PAGE));
 
 /**
  * Writes the sheet's files. Before the first page is loaded: simulate's WXML compiler reads
@@ -370,7 +372,7 @@ export function writeButtonSheet(): void {
  */
 async function buttonSheet(): Promise<Shot> {
   if (!sheetId) {
-    sheetId = loadFromTree('dist', 'preview-sheet/index', {
+    sheetId = loadFromTree('dist', SHEET_PAGE, {
       usingComponents: { 'pay-button': '/plugin/components/pay-button/index' },
     });
   }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { DIST, ROOT } from '../../dev/dist';
 import type { Page } from '../../dev/pages-harness';
-import { loadFromTree, rootOf } from '../../dev/simulate-load';
+import { loadFromTree, rootOf, templatesOf } from '../../dev/simulate-load';
 
 function draw(id: string): Page {
   const page = simulate.render(id) as unknown as Page;
@@ -43,6 +43,14 @@ it('a tree is compiled from its own root', () => {
   expect(rootOf('source')).toBe(ROOT);
   expect(rootOf('dist')).toBe(DIST);
   expect(rootOf({ root: tree })).toBe(tree);
+});
+
+it('the repository’s bundle is its source pages only, whatever other runs generated', () => {
+  const files = templatesOf(ROOT);
+  expect(files).toEqual(expect.arrayContaining(['plugin/pages/cashier/index.wxml']));
+  expect(files).toEqual([...files].sort());
+  // dist/ is a tree of its own; .cache/release-dist/ and dist/preview-sheet/ come and go.
+  expect(files.filter((f) => /^(\.|dist\/|node_modules\/|build\/|preview\/)/.test(f))).toEqual([]);
 });
 
 it('two roots in one file collide: the second page draws the first one’s template', () => {

@@ -3,12 +3,9 @@
  * it, and records the events the host receives.
  */
 import { waitFor as sharedWaitFor } from '../../dev/wait-for';
-import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { installFunctionalPageNavigator } from '../../dev/emulator/navigator';
 import { loadFromTree } from '../../dev/simulate-load';
-
-export const PLUGIN_ROOT = path.resolve(__dirname, '../../plugin');
 
 /** Once per test file: Jest's module cache makes a second load of the same path a no-op. */
 export function loadPayButton(): string {
