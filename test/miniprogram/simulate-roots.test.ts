@@ -7,8 +7,9 @@
  * order ($gwx_1, $gwx_2, …). Pages compiled from two roots in one test file can draw each
  * other's templates. It happened: the plugin's cashier page (compiled from plugin/), drawn after
  * the consumer's checkout (compiled from the repository), showed another page's template
- * (attribute values as text, a button with no label), on CI only, because the numbering follows
- * the directory listing.
+ * (attribute values as text, a button with no label), on fresh clones only: the numbering
+ * follows every .wxml under the root, and other tests write some (.cache/release-dist/,
+ * dist/preview-sheet/).
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
